@@ -1,0 +1,28 @@
+import type { RecordedEvent } from '../store/events.js';
+import type { Sql } from '../store/sql.js';
+
+/**
+ * A read model builder. It owns its tables (emptied on rebuild) and is handed, in commit order,
+ * batches of the events whose types it declares.
+ *
+ * - `inline`: applied in the transaction that appends the events (per-user read models:
+ *   a client that uploads and then downloads sees its own writes).
+ * - `async`: applied in the background from a checkpoint that is written in the same
+ *   transaction as the projector's own writes (cross-user read models).
+ *
+ * `apply` must be deterministic given the events (no clock, no randomness): a rebuild then
+ * yields exactly the rows that incremental application produced.
+ */
+export interface Projector {
+  readonly name: string;
+  readonly kind: 'inline' | 'async';
+  /** Bump when the projection's logic or tables change: the projection is then rebuilt. */
+  readonly version: number;
+  readonly handles: readonly string[];
+  readonly tables: readonly string[];
+  apply(tx: Sql, events: readonly RecordedEvent[]): Promise<void>;
+}
+
+export function interestedEvents(projector: Projector, events: readonly RecordedEvent[]): RecordedEvent[] {
+  return events.filter((event) => projector.handles.includes(event.type));
+}

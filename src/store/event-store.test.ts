@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { beforeEach, it } from 'node:test';
+import { describeEachDriver } from '../../test/support/databases.js';
+import { EventStore, InvalidEventError } from './event-store.js';
+import { ConcurrencyError, DuplicateEventError, START, type NewEvent } from './events.js';
+
+const played = (n: number): NewEvent => ({ type: 'PositionUpdated', data: { position: n } });
+
+describeEachDriver('event store', (current) => {
+  let store: EventStore;
+  let stream: string;
+  beforeEach(() => {
+    store = new EventStore(current().db);
+    stream = `user-${randomUUID()}`;
+  });
+
+  it('appends and reads a stream with versions, data and metadata', async () => {
+    const metadata = {
+      userId: 'u1',
+      deviceId: 'phone',
+      correlationId: 'c1',
+      causationId: 'cmd1',
+      clientTimestamp: '2026-11-25T10:00:00.000Z',
+    };
+    const first = await store.appendToStream(stream, [{ type: 'Subscribed', data: { feed: 'https://a.example/rss' }, metadata }]);
+    assert.equal(first.nextExpectedVersion, 1);
+    const second = await store.appendToStream(stream, [played(10), played(20)], { expectedVersion: 1 });
+    assert.equal(second.nextExpectedVersion, 3);
+    const read = await store.readStream(stream);
+    assert.equal(read.currentVersion, 3);
+    assert.deepEqual(read.events.map((event) => [event.streamVersion, event.type, event.data]), [
+      [1, 'Subscribed', { feed: 'https://a.example/rss' }],
+      [2, 'PositionUpdated', { position: 10 }],
+      [3, 'PositionUpdated', { position: 20 }],
+    ]);
+    assert.deepEqual(read.events[0]!.metadata, metadata);
+    assert.ok(read.events[0]!.recordedAt instanceof Date);
+    assert.ok(Math.abs(read.events[0]!.recordedAt.getTime() - Date.now()) < 60_000);
+    assert.deepEqual(read.events[1]!.globalPosition, second.events[0]!.globalPosition);
+    const partial = await store.readStream(stream, { fromVersion: 2, maxCount: 1 });
+    assert.deepEqual(partial.events.map((event) => event.streamVersion), [2]);
+  });
+
+  it('reports a missing stream as version 0 with no events', async () => {
+    const read = await store.readStream(stream);
+    assert.deepEqual(read, { currentVersion: 0, events: [] });
+  });
+
+  it('refuses appends whose expected version does not match, without writing', async () => {
+    await store.appendToStream(stream, [played(1)], { expectedVersion: 'no_stream' });
+    await assert.rejects(store.appendToStream(stream, [played(2)], { expectedVersion: 'no_stream' }), (error: unknown) => {
+      assert.ok(error instanceof ConcurrencyError);
+      assert.equal(error.actual, 1);
+      assert.equal(error.code, 'concurrency_conflict');
+      return true;
+    });
+    await assert.rejects(store.appendToStream(stream, [played(2)], { expectedVersion: 0 }), ConcurrencyError);
+    await assert.rejects(store.appendToStream(stream, [played(2)], { expectedVersion: 5 }), ConcurrencyError);
+    await assert.rejects(store.appendToStream(`${stream}-other`, [played(2)], { expectedVersion: 'stream_exists' }), ConcurrencyError);
+    await assert.rejects(store.appendToStream(`${stream}-other`, [played(2)], { expectedVersion: 3 }), ConcurrencyError);
+    await store.appendToStream(stream, [played(2)], { expectedVersion: 'stream_exists' });
+    await store.appendToStream(stream, [played(3)], { expectedVersion: 2 });
+    await assert.rejects(store.appendToStream(stream, [], { expectedVersion: 2 }), ConcurrencyError);
+    const read = await store.readStream(stream);
+    assert.deepEqual(read.events.map((event) => event.data), [{ position: 1 }, { position: 2 }, { position: 3 }]);
+    assert.equal((await store.readStream(`${stream}-other`)).currentVersion, 0);
+  });
+
+  it('lets exactly one of two writers with the same expected version win', async () => {
+    await store.appendToStream(stream, [played(0)]);
+    const outcomes = await Promise.allSettled([
+      store.appendToStream(stream, [played(1)], { expectedVersion: 1 }),
+      store.appendToStream(stream, [played(2)], { expectedVersion: 1 }),
+    ]);
+    assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1);
+    const rejected = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+    assert.ok(rejected.reason instanceof ConcurrencyError);
+    assert.equal((await store.readStream(stream)).currentVersion, 2);
+  });
+
+  it('refuses a duplicate event id and keeps the batch all-or-nothing', async () => {
+    const id = randomUUID();
+    await store.appendToStream(stream, [{ ...played(1), id }]);
+    await assert.rejects(store.appendToStream(stream, [played(2), { ...played(3), id }]), DuplicateEventError);
+    const read = await store.readStream(stream);
+    assert.equal(read.currentVersion, 1);
+    assert.equal(read.events.length, 1);
+  });
+
+  it('refuses event data that PostgreSQL cannot store, with a clear error', async () => {
+    await assert.rejects(store.appendToStream(stream, [{ type: 'X', data: { title: 'a\u0000b' } }]), InvalidEventError);
+    assert.equal((await store.readStream(stream)).currentVersion, 0);
+  });
+
+  it('reads the global log in order from a checkpoint, by pages and by type', async () => {
+    const start = await store.head();
+    const streams = [stream, `${stream}-b`];
+    for (let i = 0; i < 5; i++) {
+      await store.appendToStream(streams[i % 2]!, [played(i), { type: 'Other', data: { i } }]);
+    }
+    const seen: unknown[] = [];
+    let checkpoint = start;
+    for (;;) {
+      const page = await store.readAll({ after: checkpoint, limit: 3 });
+      seen.push(...page.events.map((event) => event.data));
+      checkpoint = page.checkpoint;
+      if (!page.hasMore) break;
+    }
+    assert.equal(seen.length, 10);
+    assert.deepEqual(seen.slice(0, 4), [{ position: 0 }, { i: 0 }, { position: 1 }, { i: 1 }]);
+    assert.deepEqual(checkpoint, await store.head());
+
+    const filtered = await store.readAll({ after: start, types: ['Other'], limit: 100 });
+    assert.deepEqual(filtered.events.map((event) => event.data), [0, 1, 2, 3, 4].map((i) => ({ i })));
+    assert.deepEqual(filtered.checkpoint, await store.head());
+    const none = await store.readAll({ after: start, types: ['Nothing'] });
+    assert.equal(none.events.length, 0);
+    assert.deepEqual(none.checkpoint, await store.head(), 'the checkpoint moves past events of other types');
+    const empty = await store.readAll({ after: await store.head() });
+    assert.deepEqual(empty, { events: [], checkpoint: await store.head(), hasMore: false });
+    assert.deepEqual((await store.readAll({ after: START, limit: 1 })).events.length, 1);
+  });
+});

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import { interestedEvents, type Projector } from '../projections/projector.js';
+import {
+  comparePositions,
+  ConcurrencyError,
+  DuplicateEventError,
+  START,
+  type EventMetadata,
+  type ExpectedVersion,
+  type GlobalPosition,
+  type NewEvent,
+  type RecordedEvent,
+} from './events.js';
+import { PgErrorCode, pgErrorCode, type Database, type Sql } from './sql.js';
+
+export interface AppendOptions {
+  expectedVersion?: ExpectedVersion;
+  /** Append inside this open transaction (together with other writes of the caller). */
+  tx?: Sql;
+}
+
+export interface AppendResult {
+  nextExpectedVersion: number;
+  events: RecordedEvent[];
+}
+
+export interface ReadStreamOptions {
+  fromVersion?: number;
+  maxCount?: number;
+  tx?: Sql;
+}
+
+export interface ReadStreamResult {
+  /** 0 when the stream does not exist. */
+  currentVersion: number;
+  events: RecordedEvent[];
+}
+
+export interface ReadAllOptions {
+  after?: GlobalPosition;
+  limit?: number;
+  /** Only these event types (the checkpoint still advances past the others). */
+  types?: readonly string[];
+  tx?: Sql;
+  /**
+   * Default true: stop below the oldest transaction still running, so that an event committed
+   * later can never land behind the returned checkpoint. Only a reader that has locked out
+   * every writer (an inline rebuild) may turn this off.
+   */
+  belowRunningTransactions?: boolean;
+}
+
+export interface ReadAllResult {
+  events: RecordedEvent[];
+  /** Where the next read starts: past every event this read could have returned. */
+  checkpoint: GlobalPosition;
+  /** True when the read stopped because of `limit` (more may be readable right away). */
+  hasMore: boolean;
+}
+
+export class InvalidEventError extends Error {
+  readonly code = 'invalid_event';
+  override name = 'InvalidEventError';
+}
+
+interface EventRow {
+  global_position: number;
+  transaction_id: string;
+  stream_id: string;
+  stream_version: number;
+  event_id: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const EVENT_COLUMNS =
+  'global_position, transaction_id::text AS transaction_id, stream_id, stream_version, event_id, type, data, metadata, recorded_at';
+
+const SAFE_BOUND = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    streamId: row.stream_id,
+    streamVersion: row.stream_version,
+    globalPosition: { transactionId: row.transaction_id, position: row.global_position },
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** The statement that moves the stream's version, chosen by the expectation it enforces. */
+function streamClaim(expected: ExpectedVersion): { sql: string; param: number | null } {
+  if (expected === 'any') {
+    return {
+      sql: `INSERT INTO streams (stream_id, version) VALUES ($1, $2)
+            ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version RETURNING version`,
+      param: null,
+    };
+  }
+  if (expected === 'no_stream' || expected === 0) {
+    return {
+      sql: `INSERT INTO streams (stream_id, version) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
+      param: null,
+    };
+  }
+  if (expected === 'stream_exists') {
+    return { sql: `UPDATE streams SET version = version + $2 WHERE stream_id = $1 RETURNING version`, param: null };
+  }
+  if (!Number.isSafeInteger(expected) || expected < 0) throw new RangeError(`Invalid expected version ${String(expected)}`);
+  return {
+    sql: `UPDATE streams SET version = version + $2 WHERE stream_id = $1 AND version = $4 RETURNING version`,
+    param: expected,
+  };
+}
+
+export type AppendListener = (events: readonly RecordedEvent[]) => void;
+
+export class EventStore {
+  private readonly inline: readonly Projector[];
+  private readonly listeners = new Set<AppendListener>();
+
+  constructor(
+    readonly db: Database,
+    options: { inlineProjectors?: readonly Projector[] } = {},
+  ) {
+    this.inline = options.inlineProjectors ?? [];
+    for (const projector of this.inline) {
+      if (projector.kind !== 'inline') throw new Error(`Projector ${projector.name} is not inline`);
+    }
+  }
+
+  /** Called after each append (in this process), to wake background projectors early. */
+  onAppended(listener: AppendListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const expected = options.expectedVersion ?? 'any';
+    if (events.length === 0) {
+      const currentVersion = await this.streamVersion(options.tx ?? this.db, streamId);
+      assertExpected(streamId, expected, currentVersion);
+      return { nextExpectedVersion: currentVersion, events: [] };
+    }
+    const needsInline = this.inline.some((projector) => events.some((event) => projector.handles.includes(event.type)));
+    const run = async (sql: Sql) => {
+      const recorded = await this.insert(sql, streamId, events, expected);
+      for (const projector of this.inline) {
+        const mine = interestedEvents(projector, recorded);
+        if (mine.length > 0) await projector.apply(sql, mine);
+      }
+      return recorded;
+    };
+    const recorded = options.tx ? await run(options.tx) : needsInline ? await this.db.transaction(run) : await run(this.db);
+    for (const listener of this.listeners) listener(recorded);
+    return { nextExpectedVersion: recorded[recorded.length - 1]!.streamVersion, events: recorded };
+  }
+
+  private async insert(sql: Sql, streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<RecordedEvent[]> {
+    const claim = streamClaim(expected);
+    const prepared = events.map((event, index) => ({
+      ord: index + 1,
+      id: event.id ?? randomUUID(),
+      type: event.type,
+      data: event.data ?? null,
+      metadata: event.metadata ?? {},
+      user_id: event.metadata?.userId ?? null,
+    }));
+    const payload = JSON.stringify(prepared);
+    // jsonb cannot hold NUL characters; refuse clearly instead of failing deep in the database.
+    if (payload.includes('\\u0000')) throw new InvalidEventError('Event data must not contain NUL characters');
+    const params: (string | number)[] = [streamId, events.length, payload];
+    if (claim.param !== null) params.push(claim.param);
+    let rows: { global_position: number; transaction_id: string; stream_version: number; recorded_at: Date }[];
+    try {
+      const result = await sql.query<(typeof rows)[number]>(
+        `WITH claimed AS (${claim.sql}),
+         inserted AS (
+           INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata, user_id)
+           SELECT $1, claimed.version - $2 + e.ord, e.id, e.type, e.data, e.metadata, e.user_id
+           FROM claimed, jsonb_to_recordset($3::jsonb) AS e(ord int, id uuid, type text, data jsonb, metadata jsonb, user_id text)
+           ORDER BY e.ord
+           RETURNING global_position, transaction_id::text AS transaction_id, stream_version, recorded_at
+         )
+         SELECT * FROM inserted ORDER BY stream_version`,
+        params,
+      );
+      rows = result.rows;
+    } catch (error) {
+      if (pgErrorCode(error) === PgErrorCode.uniqueViolation) {
+        const constraint = (error as { constraint?: string }).constraint ?? '';
+        if (constraint.includes('event_id')) throw new DuplicateEventError(`An event with one of these ids already exists in the log`);
+        throw new ConcurrencyError(streamId, expected, await this.streamVersionAfterConflict(streamId));
+      }
+      throw error;
+    }
+    if (rows.length === 0) {
+      throw new ConcurrencyError(streamId, expected, await this.streamVersion(sql, streamId));
+    }
+    return rows.map((row, index) => {
+      const source = prepared[index]!;
+      return {
+        id: source.id,
+        type: source.type,
+        data: source.data,
+        metadata: source.metadata,
+        streamId,
+        streamVersion: row.stream_version,
+        globalPosition: { transactionId: row.transaction_id, position: row.global_position },
+        recordedAt: row.recorded_at,
+      };
+    });
+  }
+
+  private async streamVersionAfterConflict(streamId: string): Promise<number> {
+    // The failed statement may have aborted the caller's transaction: ask outside of it.
+    return this.streamVersion(this.db, streamId).catch(() => -1);
+  }
+
+  async streamVersion(sql: Sql, streamId: string): Promise<number> {
+    const result = await sql.query<{ version: number }>('SELECT version FROM streams WHERE stream_id = $1', [streamId]);
+    return result.rows[0]?.version ?? 0;
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
+    const sql = options.tx ?? this.db;
+    const fromVersion = options.fromVersion ?? 1;
+    const limit = options.maxCount ?? null;
+    const result = await sql.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3`,
+      [streamId, fromVersion, limit],
+    );
+    const events = result.rows.map(toRecorded);
+    const currentVersion = await this.streamVersion(sql, streamId);
+    return { currentVersion, events };
+  }
+
+  /** The last event a reader of the global log may safely see now (START when none). */
+  async head(sql: Sql = this.db): Promise<GlobalPosition> {
+    const result = await sql.query<{ transaction_id: string; global_position: number }>(
+      `SELECT transaction_id::text AS transaction_id, global_position FROM events
+       WHERE ${SAFE_BOUND} ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    const row = result.rows[0];
+    return row ? { transactionId: row.transaction_id, position: row.global_position } : START;
+  }
+
+  /**
+   * Reads the global log in commit-safe order: (transaction id, position). Events written by a
+   * transaction that is still running are not returned, nor anything after them, so a reader
+   * that resumes from `checkpoint` never misses an event that committed late.
+   */
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const sql = options.tx ?? this.db;
+    const after = options.after ?? START;
+    const limit = options.limit ?? 1000;
+    const safe = options.belowRunningTransactions ?? true;
+    const conditions = ['(transaction_id, global_position) > ($1::xid8, $2::bigint)'];
+    const params: (string | number | readonly string[])[] = [after.transactionId, after.position, limit];
+    // With a type filter, the checkpoint must move past skipped events too: take the head first,
+    // then read up to it (the head's snapshot is older, so everything below it is committed).
+    let bound: GlobalPosition | undefined;
+    if (options.types) {
+      bound = safe ? await this.head(sql) : await this.visibleHead(sql);
+      conditions.push('(transaction_id, global_position) <= ($4::xid8, $5::bigint)', 'type = ANY($6::text[])');
+      params.push(bound.transactionId, bound.position, options.types);
+    } else if (safe) {
+      conditions.push(SAFE_BOUND);
+    }
+    const result = await sql.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')}
+       ORDER BY transaction_id, global_position LIMIT $3`,
+      params,
+    );
+    const events = result.rows.map(toRecorded);
+    const hasMore = events.length === limit;
+    const last = events[events.length - 1]?.globalPosition;
+    const checkpoint = hasMore ? last! : bound && comparePositions(bound, after) > 0 ? bound : (last ?? after);
+    return { events, checkpoint, hasMore };
+  }
+
+  private async visibleHead(sql: Sql): Promise<GlobalPosition> {
+    const result = await sql.query<{ transaction_id: string; global_position: number }>(
+      `SELECT transaction_id::text AS transaction_id, global_position FROM events
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    const row = result.rows[0];
+    return row ? { transactionId: row.transaction_id, position: row.global_position } : START;
+  }
+}
+
+function assertExpected(streamId: string, expected: ExpectedVersion, current: number): void {
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && current === 0) ||
+    (expected === 'stream_exists' && current > 0) ||
+    expected === current;
+  if (!ok) throw new ConcurrencyError(streamId, expected, current);
+}

@@ -1,0 +1,41 @@
+/**
+ * The one database abstraction every module uses. Both drivers speak PostgreSQL,
+ * so this is only about connections and transactions, never about dialects.
+ */
+export type SqlParam = string | number | bigint | boolean | null | Date | readonly unknown[] | object;
+
+export interface QueryResult<Row> {
+  rows: Row[];
+  rowCount: number;
+}
+
+/** Something that runs SQL: the database itself or an open transaction. */
+export interface Sql {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly SqlParam[]): Promise<QueryResult<Row>>;
+  /** Several statements separated by `;`, no parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export type DriverName = 'postgres' | 'pglite';
+
+export interface Database extends Sql {
+  readonly driver: DriverName;
+  /** Runs `fn` in one READ COMMITTED transaction; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL error codes we react to. */
+export const PgErrorCode = {
+  uniqueViolation: '23505',
+  serializationFailure: '40001',
+  deadlockDetected: '40P01',
+} as const;
+
+export function pgErrorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const code = (error as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
