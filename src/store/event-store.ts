@@ -65,7 +65,7 @@ export class InvalidEventError extends Error {
 
 interface EventRow {
   global_position: number;
-  transaction_id: string;
+  transaction_text: string;
   stream_id: string;
   stream_version: number;
   event_id: string;
@@ -76,7 +76,7 @@ interface EventRow {
 }
 
 const EVENT_COLUMNS =
-  'global_position, transaction_id::text AS transaction_id, stream_id, stream_version, event_id, type, data, metadata, recorded_at';
+  'global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_id, type, data, metadata, recorded_at';
 
 const SAFE_BOUND = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 
@@ -88,7 +88,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     metadata: row.metadata,
     streamId: row.stream_id,
     streamVersion: row.stream_version,
-    globalPosition: { transactionId: row.transaction_id, position: row.global_position },
+    globalPosition: { transactionId: row.transaction_text, position: row.global_position },
     recordedAt: row.recorded_at,
   };
 }
@@ -176,7 +176,7 @@ export class EventStore {
     if (payload.includes('\\u0000')) throw new InvalidEventError('Event data must not contain NUL characters');
     const params: (string | number)[] = [streamId, events.length, payload];
     if (claim.param !== null) params.push(claim.param);
-    let rows: { global_position: number; transaction_id: string; stream_version: number; recorded_at: Date }[];
+    let rows: { global_position: number; transaction_text: string; stream_version: number; recorded_at: Date }[];
     try {
       const result = await sql.query<(typeof rows)[number]>(
         `WITH claimed AS (${claim.sql}),
@@ -185,7 +185,7 @@ export class EventStore {
            SELECT $1, claimed.version - $2 + e.ord, e.id, e.type, e.data, e.metadata, e.user_id
            FROM claimed, jsonb_to_recordset($3::jsonb) AS e(ord int, id uuid, type text, data jsonb, metadata jsonb, user_id text)
            ORDER BY e.ord
-           RETURNING global_position, transaction_id::text AS transaction_id, stream_version, recorded_at
+           RETURNING global_position, transaction_id::text AS transaction_text, stream_version, recorded_at
          )
          SELECT * FROM inserted ORDER BY stream_version`,
         params,
@@ -211,7 +211,7 @@ export class EventStore {
         metadata: source.metadata,
         streamId,
         streamVersion: row.stream_version,
-        globalPosition: { transactionId: row.transaction_id, position: row.global_position },
+        globalPosition: { transactionId: row.transaction_text, position: row.global_position },
         recordedAt: row.recorded_at,
       };
     });
@@ -242,12 +242,12 @@ export class EventStore {
 
   /** The last event a reader of the global log may safely see now (START when none). */
   async head(sql: Sql = this.db): Promise<GlobalPosition> {
-    const result = await sql.query<{ transaction_id: string; global_position: number }>(
-      `SELECT transaction_id::text AS transaction_id, global_position FROM events
+    const result = await sql.query<{ transaction_text: string; global_position: number }>(
+      `SELECT transaction_id::text AS transaction_text, global_position FROM events
        WHERE ${SAFE_BOUND} ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
     const row = result.rows[0];
-    return row ? { transactionId: row.transaction_id, position: row.global_position } : START;
+    return row ? { transactionId: row.transaction_text, position: row.global_position } : START;
   }
 
   /**
@@ -285,12 +285,12 @@ export class EventStore {
   }
 
   private async visibleHead(sql: Sql): Promise<GlobalPosition> {
-    const result = await sql.query<{ transaction_id: string; global_position: number }>(
-      `SELECT transaction_id::text AS transaction_id, global_position FROM events
+    const result = await sql.query<{ transaction_text: string; global_position: number }>(
+      `SELECT transaction_id::text AS transaction_text, global_position FROM events
        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
     const row = result.rows[0];
-    return row ? { transactionId: row.transaction_id, position: row.global_position } : START;
+    return row ? { transactionId: row.transaction_text, position: row.global_position } : START;
   }
 }
 

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { beforeEach, it } from 'node:test';
+import { describeEachDriver } from '../../test/support/databases.js';
+import { projectorTables, streamTotals, tableRows, typeTotals } from '../../test/support/projectors.js';
+import { EventStore } from '../store/event-store.js';
+import type { NewEvent } from '../store/events.js';
+import { AsyncProjectionRunner } from './async-runner.js';
+import { applyNextBatch } from './catch-up.js';
+import { readCheckpoint } from './checkpoints.js';
+import { rebuildProjection, type RebuildProgress } from './rebuild.js';
+import { prepareProjections } from './startup.js';
+import { projectionStatuses } from './status.js';
+
+let seq = 0;
+const added = (amount: number): NewEvent => ({ type: 'Added', data: { amount, seq: ++seq } });
+const removed = (amount: number): NewEvent => ({ type: 'Removed', data: { amount, seq: ++seq } });
+const ignored = (): NewEvent => ({ type: 'Ignored', data: { seq: ++seq } });
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describeEachDriver('projections', (current) => {
+  beforeEach(async () => {
+    const { db } = current();
+    await db.exec(`DROP TABLE IF EXISTS test_stream_totals, test_type_totals; DELETE FROM projection_checkpoints; DELETE FROM events; DELETE FROM streams; ${projectorTables}`);
+  });
+
+  it('updates an inline projection in the same transaction as the append', async () => {
+    const { db } = current();
+    const inline = streamTotals();
+    const store = new EventStore(db, { inlineProjectors: [inline] });
+    await prepareProjections(db, store, [inline]);
+    await store.appendToStream('s-inline', [added(5), ignored(), removed(2)]);
+    assert.deepEqual(await tableRows(db, 'test_stream_totals', 'stream_id'), [{ stream_id: 's-inline', events: 2, total: 3, last_version: 3 }]);
+  });
+
+  it('rolls the append back when an inline projector fails', async () => {
+    const { db } = current();
+    const failing = { ...streamTotals(), apply: async () => Promise.reject(new Error('projector bug')) };
+    const store = new EventStore(db, { inlineProjectors: [failing] });
+    await assert.rejects(store.appendToStream('s-fail', [added(1)]), /projector bug/);
+    assert.equal((await store.readStream('s-fail')).currentVersion, 0);
+  });
+
+  it('catches an async projection up in the background, and survives a crash between events', async () => {
+    const { db } = current();
+    const faults = { failAtSeq: 0 };
+    const projector = typeTotals(faults);
+    const store = new EventStore(db);
+    await prepareProjections(db, store, [projector]);
+    const runner = new AsyncProjectionRunner(db, store, [projector], { batchSize: 7, idleIntervalMs: 20, initialBackoffMs: 10 });
+    const written: NewEvent[] = [];
+    for (let i = 0; i < 30; i++) written.push(i % 5 === 4 ? removed(i) : i % 7 === 0 ? ignored() : added(i));
+    faults.failAtSeq = (written[17]!.data as { seq: number }).seq;
+    runner.start();
+    try {
+      for (let i = 0; i < written.length; i += 3) await store.appendToStream(`s-${i % 4}`, written.slice(i, i + 3));
+      const expectedEvents = written.filter((event) => event.type !== 'Ignored').length;
+      await until(async () => {
+        const rows = (await tableRows(db, 'test_type_totals', 'type')) as { events: number }[];
+        return rows.reduce((sum, row) => sum + Number(row.events), 0) === expectedEvents;
+      });
+    } finally {
+      await runner.stop();
+    }
+    assert.equal(faults.failAtSeq, undefined, 'the simulated crash happened');
+    const [status] = await projectionStatuses(db, [projector]);
+    assert.equal(status!.state, 'up_to_date');
+    assert.equal(status!.lag, 0);
+    const incremental = await tableRows(db, 'test_type_totals', 'type');
+    const sumOf = (type: string) =>
+      written.filter((event) => event.type === type).reduce((sum, event) => sum + (event.data as { amount: number }).amount, 0);
+    assert.deepEqual(
+      (incremental as { type: string; total: number }[]).map((row) => [row.type, Number(row.total)]),
+      [['Added', sumOf('Added')], ['Removed', sumOf('Removed')]],
+    );
+    await rebuildProjection(db, store, projector, { batchSize: 4 });
+    assert.deepEqual(await tableRows(db, 'test_type_totals', 'type'), incremental, 'rebuild equals incremental');
+  });
+
+  it('records a failing batch and leaves the checkpoint where it was', async () => {
+    const { db } = current();
+    const faults = { failAtSeq: 0 };
+    const projector = typeTotals(faults);
+    const store = new EventStore(db);
+    await prepareProjections(db, store, [projector]);
+    const events = [added(1), added(2), added(3)];
+    faults.failAtSeq = (events[1]!.data as { seq: number }).seq;
+    await store.appendToStream('s-crash', events);
+    const before = await readCheckpoint(db, projector.name);
+    await assert.rejects(applyNextBatch(db, store, projector, 100), /simulated crash/);
+    assert.deepEqual((await readCheckpoint(db, projector.name))!.position, before!.position);
+    assert.deepEqual(await tableRows(db, 'test_type_totals', 'type'), [], 'the partial batch was rolled back');
+    const retried = await applyNextBatch(db, store, projector, 100);
+    assert.equal(retried.applied, 3);
+    assert.deepEqual((await tableRows(db, 'test_type_totals', 'type') as { total: number }[]).map((row) => Number(row.total)), [6]);
+  });
+
+  it('rebuilds an inline projection to exactly the incremental rows, reporting progress', async () => {
+    const { db } = current();
+    const inline = streamTotals();
+    const store = new EventStore(db, { inlineProjectors: [inline] });
+    await prepareProjections(db, store, [inline]);
+    for (let i = 0; i < 40; i++) await store.appendToStream(`s-${i % 6}`, [added(i), i % 3 === 0 ? removed(1) : ignored()]);
+    const incremental = await tableRows(db, 'test_stream_totals', 'stream_id');
+    const progress: RebuildProgress[] = [];
+    const result = await rebuildProjection(db, store, inline, { batchSize: 9, onProgress: (p) => progress.push(p) });
+    assert.equal(result.applied, 54);
+    assert.deepEqual(await tableRows(db, 'test_stream_totals', 'stream_id'), incremental);
+    assert.equal(progress.at(-1)!.applied, 54);
+    assert.equal(progress.at(-1)!.total, 54);
+    assert.ok(progress.length >= 6);
+  });
+
+  it('rebuilds a projector whose version changed, and only that one, at startup', async () => {
+    const { db } = current();
+    const v1 = streamTotals(['Added']);
+    const store = new EventStore(db, { inlineProjectors: [v1] });
+    assert.deepEqual(await prepareProjections(db, store, [v1, typeTotals()]), ['test_stream_totals', 'test_type_totals']);
+    await store.appendToStream('s-v', [added(1), removed(1)]);
+    assert.deepEqual(await tableRows(db, 'test_stream_totals', 'stream_id'), [{ stream_id: 's-v', events: 1, total: 1, last_version: 1 }]);
+    const v2 = streamTotals(['Added', 'Removed'], 2);
+    const statuses = await projectionStatuses(db, [v2]);
+    assert.equal(statuses[0]!.state, 'needs_rebuild');
+    assert.deepEqual(await prepareProjections(db, new EventStore(db, { inlineProjectors: [v2] }), [v2, typeTotals()]), ['test_stream_totals']);
+    assert.deepEqual(await tableRows(db, 'test_stream_totals', 'stream_id'), [{ stream_id: 's-v', events: 2, total: 0, last_version: 2 }]);
+  });
+});
