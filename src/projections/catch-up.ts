@@ -1,7 +1,7 @@
 import type { EventStore } from '../store/event-store.js';
 import type { Database } from '../store/sql.js';
 import { advanceCheckpoint, readCheckpoint, tryLockProjector } from './checkpoints.js';
-import type { Projector } from './projector.js';
+import { typeFilter, type Projector } from './projector.js';
 
 export interface BatchOutcome {
   /** False when another process is working on this projector right now. */
@@ -24,7 +24,8 @@ export async function applyNextBatch(db: Database, store: EventStore, projector:
       // Another process runs a different code version; let the one that owns it rebuild.
       return { ran: false, applied: 0, hasMore: false };
     }
-    const page = await store.readAll({ after: checkpoint.position, limit: batchSize, types: projector.handles, tx });
+    const types = typeFilter(projector);
+    const page = await store.readAll({ after: checkpoint.position, limit: batchSize, tx, ...(types ? { types } : {}) });
     if (page.events.length > 0) await projector.apply(tx, page.events);
     const moved =
       page.checkpoint.transactionId !== checkpoint.position.transactionId || page.checkpoint.position !== checkpoint.position.position;

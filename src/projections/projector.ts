@@ -18,11 +18,21 @@ export interface Projector {
   readonly kind: 'inline' | 'async';
   /** Bump when the projection's logic or tables change: the projection is then rebuilt. */
   readonly version: number;
-  readonly handles: readonly string[];
+  /** Event types applied; `'*'` for every type. */
+  readonly handles: readonly string[] | '*';
   readonly tables: readonly string[];
   apply(tx: Sql, events: readonly RecordedEvent[]): Promise<void>;
 }
 
-export function interestedEvents(projector: Projector, events: readonly RecordedEvent[]): RecordedEvent[] {
-  return events.filter((event) => projector.handles.includes(event.type));
+export function handlesType(projector: Projector, type: string): boolean {
+  return projector.handles === '*' || projector.handles.includes(type);
+}
+
+export function interestedEvents(projector: Projector, events: readonly RecordedEvent[]): readonly RecordedEvent[] {
+  return projector.handles === '*' ? events : events.filter((event) => handlesType(projector, event.type));
+}
+
+/** The `types` filter to read the log with for this projector (undefined: all types). */
+export function typeFilter(projector: Projector): readonly string[] | undefined {
+  return projector.handles === '*' ? undefined : projector.handles;
 }

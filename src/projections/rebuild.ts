@@ -4,7 +4,7 @@ import { quoteIdentifier } from '../store/pg-driver.js';
 import type { Database, Sql } from '../store/sql.js';
 import { applyNextBatch } from './catch-up.js';
 import { lockProjector, readCheckpoint, resetCheckpoint, advanceCheckpoint } from './checkpoints.js';
-import type { Projector } from './projector.js';
+import { typeFilter, type Projector } from './projector.js';
 
 export interface RebuildProgress {
   projector: string;
@@ -32,8 +32,11 @@ async function truncateOwnedTables(tx: Sql, projector: Projector): Promise<void>
   await tx.query(`TRUNCATE ${projector.tables.map(quoteIdentifier).join(', ')}`);
 }
 
-async function countEvents(sql: Sql, types: readonly string[]): Promise<number> {
-  const result = await sql.query<{ total: number }>('SELECT count(*)::int8 AS total FROM events WHERE type = ANY($1::text[])', [types]);
+async function countEvents(sql: Sql, projector: Projector): Promise<number> {
+  const types = typeFilter(projector);
+  const result = types
+    ? await sql.query<{ total: number }>('SELECT count(*)::int8 AS total FROM events WHERE type = ANY($1::text[])', [types])
+    : await sql.query<{ total: number }>('SELECT count(*)::int8 AS total FROM events');
   return result.rows[0]?.total ?? 0;
 }
 
@@ -55,13 +58,14 @@ async function rebuildInline(db: Database, store: EventStore, projector: Project
     if (options.onlyIfStale && isCurrent((await readCheckpoint(tx, projector.name))?.version, projector)) {
       return { applied: 0, elapsedMs: 0, skipped: true };
     }
-    const total = await countEvents(tx, projector.handles);
+    const total = await countEvents(tx, projector);
     await truncateOwnedTables(tx, projector);
     await resetCheckpoint(tx, projector);
     let after: GlobalPosition = START;
     let applied = 0;
     for (;;) {
-      const page = await store.readAll({ after, limit: batchSize, types: projector.handles, tx, belowRunningTransactions: false });
+      const types = typeFilter(projector);
+      const page = await store.readAll({ after, limit: batchSize, tx, belowRunningTransactions: false, ...(types ? { types } : {}) });
       if (page.events.length > 0) await projector.apply(tx, page.events);
       applied += page.events.length;
       after = page.checkpoint;
@@ -81,7 +85,7 @@ async function rebuildInline(db: Database, store: EventStore, projector: Project
 async function rebuildAsync(db: Database, store: EventStore, projector: Projector, options: RebuildOptions): Promise<RebuildResult> {
   const started = Date.now();
   if (!(await resetAsyncProjection(db, projector, options))) return { applied: 0, elapsedMs: 0, skipped: true };
-  const total = await countEvents(db, projector.handles);
+  const total = await countEvents(db, projector);
   let applied = 0;
   for (;;) {
     const outcome = await applyNextBatch(db, store, projector, options.batchSize ?? 5000);

@@ -1,7 +1,7 @@
 import { formatPosition } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
 import { readAllCheckpoints } from './checkpoints.js';
-import type { Projector } from './projector.js';
+import { typeFilter, type Projector } from './projector.js';
 
 export type ProjectionState = 'up_to_date' | 'catching_up' | 'needs_rebuild' | 'failing';
 
@@ -22,11 +22,13 @@ export interface ProjectionStatus {
 export const LAG_CAP = 100_000;
 
 async function countLag(sql: Sql, projector: Projector, after: { transactionId: string; position: number }): Promise<number> {
+  const types = typeFilter(projector);
   const result = await sql.query<{ lag: number }>(
     `SELECT count(*)::int8 AS lag FROM (
-       SELECT 1 FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint) AND type = ANY($3::text[]) LIMIT ${LAG_CAP}
+       SELECT 1 FROM events WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+       ${types ? 'AND type = ANY($3::text[])' : ''} LIMIT ${LAG_CAP}
      ) pending`,
-    [after.transactionId, after.position, projector.handles],
+    types ? [after.transactionId, after.position, types] : [after.transactionId, after.position],
   );
   return result.rows[0]?.lag ?? 0;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { interestedEvents, type Projector } from '../projections/projector.js';
+import { handlesType, interestedEvents, type Projector } from '../projections/projector.js';
 import {
   comparePositions,
   ConcurrencyError,
@@ -147,7 +147,7 @@ export class EventStore {
       assertExpected(streamId, expected, currentVersion);
       return { nextExpectedVersion: currentVersion, events: [] };
     }
-    const needsInline = this.inline.some((projector) => events.some((event) => projector.handles.includes(event.type)));
+    const needsInline = this.inline.some((projector) => events.some((event) => handlesType(projector, event.type)));
     const run = async (sql: Sql) => {
       const recorded = await this.insert(sql, streamId, events, expected);
       for (const projector of this.inline) {

@@ -1,0 +1,10 @@
+import { eventTypeCounts } from '../operations/event-type-counts.js';
+import type { Projector } from '../projections/projector.js';
+
+/**
+ * Every read model of the application. Bounded contexts add their projectors here; inline
+ * ones are handed to the event store, async ones to the background runner.
+ */
+export function applicationProjectors(): Projector[] {
+  return [eventTypeCounts()];
+}

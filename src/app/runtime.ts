@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { AsyncProjectionRunner } from '../projections/async-runner.js';
+import type { Projector } from '../projections/projector.js';
+import { EventStore } from '../store/event-store.js';
+import { migrate } from '../store/migrations.js';
+import type { Database } from '../store/sql.js';
+import { openDatabase } from './database.js';
+import { applicationProjectors } from './projectors.js';
+
+/** The wired-up application, without HTTP: what the server and the CLI commands share. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  store: EventStore;
+  projectors: readonly Projector[];
+  runner: AsyncProjectionRunner;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Apply pending migrations (default true). */
+  migrate?: boolean;
+  projectors?: readonly Projector[];
+}
+
+export async function openRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const db = await openDatabase(config);
+  try {
+    if (options.migrate ?? true) {
+      const applied = await migrate(db);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    }
+    const projectors = options.projectors ?? applicationProjectors();
+    const store = new EventStore(db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
+    const runner = new AsyncProjectionRunner(db, store, projectors, { logger });
+    let closed = false;
+    return {
+      config,
+      logger,
+      db,
+      store,
+      projectors,
+      runner,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await runner.stop();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { buildServer, type App } from '../http/server.js';
+import { prepareProjections } from '../projections/startup.js';
+import { describeDatabase } from './database.js';
+import { openRuntime, type Runtime } from './runtime.js';
+import { VERSION } from './version.js';
+
+export interface RunningServer {
+  app: App;
+  runtime: Runtime;
+  /** The address actually listened on (useful with PORT=0). */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  logger.info({ database: describeDatabase(config), version: VERSION }, 'starting Balados Sync');
+  const runtime = await openRuntime(config, logger);
+  let app: App | undefined;
+  try {
+    const rebuilt = await prepareProjections(runtime.db, runtime.store, runtime.projectors, { logger });
+    if (rebuilt.length > 0) logger.info({ projections: rebuilt }, 'projections rebuilt or reset');
+    runtime.runner.start();
+    app = await buildServer({ ...runtime, version: VERSION });
+    const address = await app.listen({ port: config.port, host: config.host });
+    const port = new URL(address).port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    logger.info({ listen: url, baseUrl: config.baseUrl, docs: `${config.baseUrl}/api/docs` }, 'Balados Sync is ready');
+    const server = app;
+    let stopping: Promise<void> | undefined;
+    return {
+      app: server,
+      runtime,
+      url,
+      stop() {
+        stopping ??= (async () => {
+          await server.close();
+          await runtime.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await app?.close().catch(() => {});
+    await runtime.close().catch(() => {});
+    throw error;
+  }
+}

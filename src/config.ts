@@ -1,0 +1,128 @@
+/**
+ * Configuration comes from the environment only, and is checked as a whole at start: one
+ * message lists every problem, so a self-hoster fixes them in one go.
+ */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Public URL of the instance, without trailing slash (links, OpenAPI servers, feeds). */
+  baseUrl: string;
+  /** Where the embedded database lives when no DATABASE_URL is given. */
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  logLevel: LogLevel;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit: number;
+  /** Trust X-Forwarded-* headers (behind a reverse proxy). */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'invalid_configuration';
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+export interface ConfigVariable {
+  name: string;
+  default: string;
+  description: string;
+}
+
+/** Documented in the README's configuration table (a test keeps them in step). */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'PORT', default: '8080', description: 'TCP port the HTTP server listens on.' },
+  { name: 'HOST', default: '0.0.0.0', description: 'Interface to listen on (`127.0.0.1` to accept local connections only).' },
+  { name: 'BASE_URL', default: 'http://localhost:$PORT', description: 'Public URL of the instance, as clients reach it (used in links and the OpenAPI document).' },
+  { name: 'DATA_DIR', default: './data', description: 'Directory of the embedded PGlite database (used when `DATABASE_URL` is not set).' },
+  { name: 'DATABASE_URL', default: '(unset)', description: 'PostgreSQL connection string, e.g. `postgres://user:pass@host:5432/balados`; when set, PostgreSQL is used instead of PGlite.' },
+  { name: 'DATABASE_POOL_SIZE', default: '10', description: 'Maximum PostgreSQL connections per server process.' },
+  { name: 'LOG_LEVEL', default: 'info', description: 'One of `fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`.' },
+  { name: 'BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes.' },
+  { name: 'TRUST_PROXY', default: 'false', description: 'Set to `true` behind a reverse proxy, to use `X-Forwarded-For`/`-Proto`.' },
+];
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+type Env = Record<string, string | undefined>;
+
+function value(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = value(env, name);
+  if (raw === undefined) return fallback;
+  const parsed = Number(raw);
+  if (!/^\d+$/.test(raw) || parsed < min || parsed > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+    return fallback;
+  }
+  return parsed;
+}
+
+function boolean(env: Env, name: string, problems: string[]): boolean {
+  const raw = value(env, name)?.toLowerCase();
+  if (raw === undefined || raw === 'false' || raw === '0' || raw === 'no') return false;
+  if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return false;
+}
+
+function url(raw: string, name: string, protocols: readonly string[], problems: string[]): URL | undefined {
+  try {
+    const parsed = new URL(raw);
+    if (!protocols.includes(parsed.protocol)) {
+      problems.push(`${name} must start with ${protocols.map((protocol) => `${protocol}//`).join(' or ')} (got "${raw}")`);
+      return undefined;
+    }
+    return parsed;
+  } catch {
+    problems.push(`${name} is not a valid URL (got "${redactUrl(raw)}")`);
+    return undefined;
+  }
+}
+
+/** Hides a password in a connection string before it reaches a message or a log. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const port = integer(env, 'PORT', 8080, 1, 65_535, problems);
+  const logLevel = (value(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel as LogLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+
+  let baseUrl = `http://localhost:${port}`;
+  const rawBase = value(env, 'BASE_URL');
+  if (rawBase !== undefined) {
+    const parsed = url(rawBase, 'BASE_URL', ['http:', 'https:'], problems);
+    if (parsed) {
+      if (parsed.search || parsed.hash) problems.push(`BASE_URL must not have a query or fragment (got "${rawBase}")`);
+      baseUrl = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+    }
+  }
+  const databaseUrl = value(env, 'DATABASE_URL');
+  if (databaseUrl !== undefined) url(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+
+  const config: Config = {
+    port,
+    host: value(env, 'HOST') ?? '0.0.0.0',
+    baseUrl,
+    dataDir: value(env, 'DATA_DIR') ?? './data',
+    databaseUrl,
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000, problems),
+    logLevel: logLevel as LogLevel,
+    bodyLimit: integer(env, 'BODY_LIMIT', 1_048_576, 1024, 1_073_741_824, problems),
+    trustProxy: boolean(env, 'TRUST_PROXY', problems),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,44 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Projector } from '../projections/projector.js';
+import type { EventStore } from '../store/event-store.js';
+import type { Database } from '../store/sql.js';
+import { registerErrorHandling } from './errors.js';
+import { healthRoutes } from './health.js';
+import { registerOpenApi } from './openapi.js';
+import { requestId } from './request-id.js';
+
+export interface ServerDeps {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  store: EventStore;
+  projectors: readonly Projector[];
+  version: string;
+}
+
+export type App = FastifyInstance;
+
+export async function buildServer(deps: ServerDeps): Promise<App> {
+  const app = Fastify({
+    // Typed as Fastify's logger so that plugins typed against the default instance accept ours.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    genReqId: requestId,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: deps.config.bodyLimit,
+    trustProxy: deps.config.trustProxy,
+    // Clients may append a trailing slash or double one; route the same.
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+  await registerOpenApi(app, { version: deps.version, baseUrl: deps.config.baseUrl });
+  await app.register(healthRoutes, { db: deps.db, projectors: deps.projectors });
+  return app;
+}

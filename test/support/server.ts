@@ -1,0 +1,42 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config.js';
+import { buildServer, type App } from '../../src/http/server.js';
+import { REDACTED_PATHS } from '../../src/logger.js';
+import { eventTypeCounts } from '../../src/operations/event-type-counts.js';
+import type { Projector } from '../../src/projections/projector.js';
+import { prepareProjections } from '../../src/projections/startup.js';
+import { EventStore } from '../../src/store/event-store.js';
+import type { TestDatabase } from './databases.js';
+
+export interface TestServer {
+  app: App;
+  store: EventStore;
+  config: Config;
+  /** Every log line the server wrote, parsed. */
+  logs: Record<string, unknown>[];
+}
+
+/**
+ * The real server on a test database, driven with `app.inject` (same routing, hooks and
+ * serialisation as over a socket). Routes may be added before the first request.
+ */
+export async function createTestServer(
+  database: TestDatabase,
+  options: { env?: Record<string, string>; projectors?: Projector[] } = {},
+): Promise<TestServer> {
+  const config = loadConfig({ LOG_LEVEL: 'info', ...options.env });
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+  const projectors = options.projectors ?? [eventTypeCounts()];
+  const store = new EventStore(database.db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
+  await prepareProjections(database.db, store, projectors);
+  const app = await buildServer({ config, logger, db: database.db, store, projectors, version: '0.0.0-test' });
+  return { app, store, config, logs };
+}
