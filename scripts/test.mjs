@@ -31,10 +31,23 @@ if (!process.env.SKIP_TYPECHECK) {
 }
 
 const template = await createPgliteTemplate(path.join(root, '.cache'));
+// Each PostgreSQL suite leaves a line here: with REQUIRE_POSTGRES_TESTS=1, none means failure.
+const markers = path.join(root, '.cache', `postgres-suites-${process.pid}.txt`);
+fs.rmSync(markers, { force: true });
 const files = explicitFiles.length > 0 ? explicitFiles : [...testFiles(path.join(root, 'src')), ...testFiles(path.join(root, 'test'))];
 console.log(`> node --test (${files.length} files)${process.env.TEST_DATABASE_URL ? ' with PostgreSQL' : ' (PGlite only: set TEST_DATABASE_URL to add PostgreSQL)'}`);
 run(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...files],
-  { ...process.env, BALADOS_PGLITE_TEMPLATE: template, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...files],
+  { ...process.env, BALADOS_PGLITE_TEMPLATE: template, BALADOS_TEST_MARKERS: markers, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
 );
+
+if (process.env.REQUIRE_POSTGRES_TESTS === '1') {
+  const suites = fs.existsSync(markers) ? fs.readFileSync(markers, 'utf8').split('\n').filter(Boolean).length : 0;
+  fs.rmSync(markers, { force: true });
+  if (suites === 0 && explicitFiles.length === 0) {
+    console.error('REQUIRE_POSTGRES_TESTS=1 but no PostgreSQL suite ran');
+    process.exit(1);
+  }
+  console.log(`PostgreSQL suites run: ${suites}`);
+}

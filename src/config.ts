@@ -36,7 +36,7 @@ export interface ConfigVariable {
 
 /** Documented in the README's configuration table (a test keeps them in step). */
 export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
-  { name: 'PORT', default: '8080', description: 'TCP port the HTTP server listens on.' },
+  { name: 'PORT', default: '8080', description: 'TCP port the HTTP server listens on (`0`: any free port, printed at start).' },
   { name: 'HOST', default: '0.0.0.0', description: 'Interface to listen on (`127.0.0.1` to accept local connections only).' },
   { name: 'BASE_URL', default: 'http://localhost:$PORT', description: 'Public URL of the instance, as clients reach it (used in links and the OpenAPI document).' },
   { name: 'DATA_DIR', default: './data', description: 'Directory of the embedded PGlite database (used when `DATABASE_URL` is not set).' },
@@ -79,7 +79,7 @@ function url(raw: string, name: string, protocols: readonly string[], problems: 
   try {
     const parsed = new URL(raw);
     if (!protocols.includes(parsed.protocol)) {
-      problems.push(`${name} must start with ${protocols.map((protocol) => `${protocol}//`).join(' or ')} (got "${raw}")`);
+      problems.push(`${name} must start with ${protocols.map((protocol) => `${protocol}//`).join(' or ')} (got "${redactUrl(raw)}")`);
       return undefined;
     }
     return parsed;
@@ -96,7 +96,7 @@ export function redactUrl(raw: string): string {
 
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
-  const port = integer(env, 'PORT', 8080, 1, 65_535, problems);
+  const port = integer(env, 'PORT', 8080, 0, 65_535, problems);
   const logLevel = (value(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
 

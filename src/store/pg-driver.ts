@@ -76,6 +76,7 @@ export class PostgresDatabase implements Database {
   }
 
   async close(): Promise<void> {
+    if (this.pool.ended) return;
     await this.pool.end();
   }
 }

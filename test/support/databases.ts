@@ -86,6 +86,7 @@ export async function createTestDatabase(driver: DriverName, options: { migrated
     };
   }
   if (options.migrated ?? true) await migrate(test.db);
+  if (driver === 'postgres' && process.env.BALADOS_TEST_MARKERS) fs.appendFileSync(process.env.BALADOS_TEST_MARKERS, `${schema}\n`);
   return test;
 }
 

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { describe, it } from 'node:test';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, redactUrl } from './config.js';
+
+describe('configuration', () => {
+  it('has working defaults for an embedded single-machine install', () => {
+    assert.deepEqual(loadConfig({}), {
+      port: 8080,
+      host: '0.0.0.0',
+      baseUrl: 'http://localhost:8080',
+      dataDir: './data',
+      databaseUrl: undefined,
+      databasePoolSize: 10,
+      logLevel: 'info',
+      bodyLimit: 1_048_576,
+      trustProxy: false,
+    });
+  });
+
+  it('reads every variable, normalising the base URL', () => {
+    const config = loadConfig({
+      PORT: '9000',
+      HOST: '127.0.0.1',
+      BASE_URL: 'https://sync.example.org/balados/',
+      DATA_DIR: '/var/lib/balados',
+      DATABASE_URL: 'postgres://balados:pw@db:5432/balados',
+      DATABASE_POOL_SIZE: '20',
+      LOG_LEVEL: 'DEBUG',
+      BODY_LIMIT: '2048',
+      TRUST_PROXY: 'true',
+    });
+    assert.equal(config.baseUrl, 'https://sync.example.org/balados');
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.port, 9000);
+    assert.equal(config.trustProxy, true);
+    assert.equal(config.databasePoolSize, 20);
+  });
+
+  it('reports every problem at once, without leaking a database password', () => {
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', BASE_URL: 'ftp://x', DATABASE_URL: 'mysql://root:hunter2@db/x', TRUST_PROXY: 'maybe' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.problems.length, 5);
+        assert.match(error.message, /PORT must be an integer from 0 to 65535 \(got "eighty"\)/);
+        assert.match(error.message, /LOG_LEVEL must be one of/);
+        assert.match(error.message, /BASE_URL must start with http:\/\/ or https:\/\//);
+        assert.match(error.message, /DATABASE_URL must start with postgres:\/\/ or postgresql:\/\//);
+        assert.ok(!error.message.includes('hunter2'));
+        return true;
+      },
+    );
+    assert.equal(redactUrl('postgres://u:secret@h/db'), 'postgres://u:***@h/db');
+  });
+
+  it('is documented in the README, variable by variable', () => {
+    const readme = fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const variable of CONFIG_VARIABLES) assert.match(readme, new RegExp(`\\| \`${variable.name}\` \\|`), variable.name);
+  });
+});
