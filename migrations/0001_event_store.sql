@@ -15,13 +15,11 @@ CREATE TABLE events (
   type            text NOT NULL,
   data            jsonb NOT NULL,
   metadata        jsonb NOT NULL DEFAULT '{}'::jsonb,
-  user_id         text,
   recorded_at     timestamptz NOT NULL DEFAULT now(),
   UNIQUE (stream_id, stream_version)
 );
 
 CREATE INDEX events_commit_order ON events (transaction_id, global_position);
-CREATE INDEX events_by_user ON events (user_id) WHERE user_id IS NOT NULL;
 
 -- One row per projector: its code version and, for async ones, how far it has read.
 CREATE TABLE projection_checkpoints (

@@ -1,7 +1,7 @@
 /** What the event store records and hands back. */
 
 export interface EventMetadata {
-  /** The account the event belongs to (also kept as a column, to erase an account). */
+  /** The account the event belongs to. */
   userId?: string;
   /** The device (client-chosen id) that caused the change. */
   deviceId?: string;

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Database, QueryResult, Sql, SqlParam } from './sql.js';
+import type { Database, QueryOptions, QueryResult, Sql, SqlParam } from './sql.js';
 
 // int8 as number (positions and versions stay far below 2^53), like PGlite does, so both
 // drivers hand the same JavaScript types to the code above them.
@@ -19,14 +19,14 @@ export interface PostgresOptions {
   applicationName?: string;
 }
 
-function asParams(params: readonly SqlParam[] | undefined): unknown[] | undefined {
-  return params as unknown[] | undefined;
+function config(text: string, params: readonly SqlParam[] | undefined, options: QueryOptions | undefined): pg.QueryConfig {
+  return { text, values: params as unknown[] | undefined, ...(options?.name ? { name: options.name } : {}) };
 }
 
 class PgClientSql implements Sql {
   constructor(private readonly client: pg.PoolClient) {}
-  async query<Row>(text: string, params?: readonly SqlParam[]): Promise<QueryResult<Row>> {
-    const result = await this.client.query(text, asParams(params));
+  async query<Row>(text: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<QueryResult<Row>> {
+    const result = await this.client.query(config(text, params, options));
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   }
   async exec(script: string): Promise<void> {
@@ -51,8 +51,8 @@ export class PostgresDatabase implements Database {
     this.pool.on('error', () => {});
   }
 
-  async query<Row>(text: string, params?: readonly SqlParam[]): Promise<QueryResult<Row>> {
-    const result = await this.pool.query(text, asParams(params));
+  async query<Row>(text: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<QueryResult<Row>> {
+    const result = await this.pool.query(config(text, params, options));
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   }
 

@@ -10,8 +10,17 @@ export interface QueryResult<Row> {
 }
 
 /** Something that runs SQL: the database itself or an open transaction. */
+export interface QueryOptions {
+  /**
+   * Name under which PostgreSQL keeps the statement prepared on each connection, for hot
+   * statements whose planning costs more than their execution. The text for a name must never
+   * change. PGlite has no prepared statements over its API and ignores it.
+   */
+  name?: string;
+}
+
 export interface Sql {
-  query<Row = Record<string, unknown>>(text: string, params?: readonly SqlParam[]): Promise<QueryResult<Row>>;
+  query<Row = Record<string, unknown>>(text: string, params?: readonly SqlParam[], options?: QueryOptions): Promise<QueryResult<Row>>;
   /** Several statements separated by `;`, no parameters (migrations). */
   exec(script: string): Promise<void>;
 }
