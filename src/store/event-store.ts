@@ -245,12 +245,21 @@ export class EventStore {
     const sql = options.tx ?? this.db;
     const fromVersion = options.fromVersion ?? 1;
     const limit = options.maxCount ?? null;
-    const result = await sql.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3`,
+    // One statement, so the version and the events come from the same snapshot: a decision
+    // folded from these events and appended with this version can never be based on stale state.
+    const result = await sql.query<Partial<EventRow> & { current_version: number }>(
+      `SELECT s.version AS current_version, e.* FROM streams s
+       LEFT JOIN LATERAL (
+         SELECT ${EVENT_COLUMNS} FROM events
+         WHERE stream_id = s.stream_id AND stream_version >= $2 ORDER BY stream_version LIMIT $3
+       ) e ON true
+       WHERE s.stream_id = $1
+       ORDER BY e.stream_version`,
       [streamId, fromVersion, limit],
+      { name: 'balados_read_stream' },
     );
-    const events = result.rows.map(toRecorded);
-    const currentVersion = await this.streamVersion(sql, streamId);
+    const currentVersion = result.rows[0]?.current_version ?? 0;
+    const events = result.rows.filter((row) => row.event_id != null).map((row) => toRecorded(row as EventRow));
     return { currentVersion, events };
   }
 
