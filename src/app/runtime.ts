@@ -4,6 +4,7 @@ import { AsyncProjectionRunner } from '../projections/async-runner.js';
 import type { Projector } from '../projections/projector.js';
 import { EventStore } from '../store/event-store.js';
 import { migrate } from '../store/migrations.js';
+import { PgliteDatabase } from '../store/pglite-driver.js';
 import type { Database } from '../store/sql.js';
 import { openDatabase } from './database.js';
 import { applicationProjectors } from './projectors.js';
@@ -27,6 +28,9 @@ export interface RuntimeOptions {
 
 export async function openRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const db = await openDatabase(config);
+  if (db instanceof PgliteDatabase && db.recoveredFromCrash) {
+    logger.warn({ dataDir: config.dataDir }, 'the previous process using this data directory did not shut down cleanly; the database was recovered');
+  }
   try {
     if (options.migrate ?? true) {
       const applied = await migrate(db);

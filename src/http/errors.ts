@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../domain/decider.js';
 import { ConcurrencyError, DuplicateEventError } from '../store/events.js';
 import { InvalidEventError } from '../store/event-store.js';
 
@@ -47,6 +48,7 @@ function toSnakeCase(code: string): string {
 
 function describe(error: FastifyError): { status: number; payload: ErrorBody } {
   if (error instanceof HttpError) return { status: error.statusCode, payload: body(error.code, error.message) };
+  if (error instanceof DomainError) return { status: error.status, payload: body(error.code, error.message) };
   if (error instanceof ConcurrencyError) return { status: 409, payload: body(error.code, error.message) };
   if (error instanceof DuplicateEventError) return { status: 409, payload: body(error.code, error.message) };
   if (error instanceof InvalidEventError) return { status: 422, payload: body(error.code, error.message) };

@@ -5,6 +5,7 @@ import { describeEachDriver } from '../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../test/support/server.js';
 import { errorResponses } from './openapi.js';
 import { HttpError } from './errors.js';
+import { DomainError } from '../domain/decider.js';
 
 describeEachDriver('HTTP server', (current) => {
   let server: TestServer;
@@ -23,6 +24,9 @@ describeEachDriver('HTTP server', (current) => {
     );
     app.get('/test/teapot', async () => {
       throw new HttpError(418, 'teapot', 'I am a teapot');
+    });
+    app.get('/test/refused', async () => {
+      throw new DomainError('not_subscribed', 'You are not subscribed to this podcast', 404);
     });
     app.get('/test/crash', async () => {
       throw new Error('database password is hunter2');
@@ -109,6 +113,9 @@ describeEachDriver('HTTP server', (current) => {
     const teapot = await server.app.inject({ method: 'GET', url: '/test/teapot' });
     assert.equal(teapot.statusCode, 418);
     assertErrorShape(teapot.json(), 'teapot');
+    const refused = await server.app.inject({ method: 'GET', url: '/test/refused' });
+    assert.equal(refused.statusCode, 404);
+    assertErrorShape(refused.json(), 'not_subscribed');
     const crash = await server.app.inject({ method: 'GET', url: '/test/crash' });
     assert.equal(crash.statusCode, 500);
     assert.deepEqual(crash.json(), { error: { code: 'internal_error', message: 'Internal server error' } });

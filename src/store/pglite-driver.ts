@@ -33,6 +33,11 @@ export class PgliteDatabase implements Database {
   readonly driver = 'pglite' as const;
   private readonly searchPath: string | undefined;
 
+  /** True when this open took over the directory from a process that had died holding it. */
+  get recoveredFromCrash(): boolean {
+    return this.lock?.recoveredStaleLock ?? false;
+  }
+
   private constructor(
     readonly pglite: PGlite,
     private readonly lock: DataDirLock | undefined,

@@ -9,26 +9,28 @@ import { PgliteDatabase } from '../../src/store/pglite-driver.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Resolves with the first line matching `pattern` on the child's stdout. */
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-  return new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output so far:\n${buffer.slice(-2000)}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      for (const line of buffer.split('\n')) {
-        const match = pattern.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          child.stdout!.off('data', onData);
-          resolve(match);
-          return;
-        }
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`child exited (${code}) before ${pattern}:\n${buffer.slice(-2000)}`)));
-  });
+const outputs = new WeakMap<ChildProcess, { text: string }>();
+
+function capture(child: ChildProcess): ChildProcess {
+  const output = { text: '' };
+  outputs.set(child, output);
+  child.stdout!.on('data', (chunk: Buffer) => (output.text += chunk.toString()));
+  return child;
+}
+
+/** Resolves with the first line of the child's whole output so far that matches `pattern`. */
+async function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+  const output = outputs.get(child)!;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const line of output.text.split('\n')) {
+      const match = pattern.exec(line);
+      if (match) return match;
+    }
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`child exited before ${pattern}:\n${output.text.slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; output so far:\n${output.text.slice(-2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
@@ -46,7 +48,7 @@ describe('embedded database after kill -9', () => {
   let lastAck = 0;
 
   it('refuses to open a directory held by a live process, with a clear message', async () => {
-    const writer = spawn(process.execPath, ['--import', 'tsx', 'test/support/crash-writer.ts', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const writer = capture(spawn(process.execPath, ['--import', 'tsx', 'test/support/crash-writer.ts', dataDir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }));
     children.push(writer);
     await waitForLine(writer, /^ready$/);
     await assert.rejects(PgliteDatabase.open({ dataDir }), (error: unknown) => {
@@ -54,11 +56,12 @@ describe('embedded database after kill -9', () => {
       assert.match(error.message, new RegExp(`in use by another Balados Sync process \\(pid ${writer.pid}`));
       return true;
     });
-    const acked = await waitForLine(writer, /^ack (2\d\d)$/);
+    await waitForLine(writer, /^ack 200$/);
     writer.kill('SIGKILL');
     await exited(writer);
-    // The child may have acknowledged a few more before dying: read what it printed last.
-    lastAck = Number(acked[1]);
+    // Every append the child acknowledged before it died, up to its very last line.
+    lastAck = Math.max(...[...outputs.get(writer)!.text.matchAll(/^ack (\d+)$/gm)].map((match) => Number(match[1])));
+    assert.ok(lastAck >= 200);
     assert.ok(fs.existsSync(path.join(dataDir, 'balados.lock')), 'the dead process left its lock behind');
   });
 
@@ -78,7 +81,7 @@ describe('embedded database after kill -9', () => {
   it('serves again after kill -9 of the server, and stops cleanly on SIGTERM', async () => {
     const env = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' };
     const start = () => {
-      const server = spawn(process.execPath, ['bin/balados.js', 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const server = capture(spawn(process.execPath, ['bin/balados.js', 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] }));
       children.push(server);
       return server;
     };
@@ -88,6 +91,7 @@ describe('embedded database after kill -9', () => {
     await exited(first);
 
     const second = start();
+    await waitForLine(second, /did not shut down cleanly; the database was recovered/);
     const ready = await waitForLine(second, /"listen":"(http:\/\/[^"]+)"/);
     const base = ready[1]!;
     const readyz = await fetch(`${base}/readyz`);
