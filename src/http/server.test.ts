@@ -132,6 +132,18 @@ describeEachDriver('HTTP server', (current) => {
     assert.notEqual(hostile.headers['x-request-id'], 'a b\u0000<script>');
   });
 
+  it('exposes Prometheus metrics: requests by route, events appended, projection lag', async () => {
+    await server.app.inject({ method: 'GET', url: '/healthz' });
+    await server.store.appendToStream('metrics', [{ type: 'MetricsTest', data: {} }]);
+    const response = await server.app.inject({ method: 'GET', url: '/metrics' });
+    assert.equal(response.statusCode, 200);
+    assert.match(response.headers['content-type'] as string, /^text\/plain/);
+    assert.match(response.body, /balados_http_request_duration_seconds_count\{method="GET",route="\/healthz",status_code="200"\} \d+/);
+    assert.match(response.body, /balados_events_appended_total\{type="MetricsTest"\} 1/);
+    assert.match(response.body, /balados_projection_lag_events\{projection="event_type_counts"\} [1-9]/);
+    assert.match(response.body, /process_cpu_seconds_total/);
+  });
+
   it('keeps credentials out of the logs', async () => {
     await server.app.inject({ method: 'GET', url: '/healthz', headers: { authorization: 'Bearer secret-token-value', cookie: 'session=secret-cookie' } });
     const text = JSON.stringify(server.logs);

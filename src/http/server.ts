@@ -7,6 +7,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { Database } from '../store/sql.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
+import { metricsRoutes } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
 import { requestId } from './request-id.js';
 
@@ -40,5 +41,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   registerErrorHandling(app);
   await registerOpenApi(app, { version: deps.version, baseUrl: deps.config.baseUrl });
   await app.register(healthRoutes, { db: deps.db, projectors: deps.projectors });
+  await app.register(metricsRoutes, { db: deps.db, store: deps.store, projectors: deps.projectors });
   return app;
 }
