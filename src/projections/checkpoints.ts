@@ -18,7 +18,7 @@ interface Row {
   name: string;
   kind: 'inline' | 'async';
   version: number;
-  transaction_id: string;
+  transaction_text: string;
   position: number;
   events_applied: number;
   last_error: string | null;
@@ -26,14 +26,14 @@ interface Row {
   updated_at: Date;
 }
 
-const COLUMNS = 'name, kind, version, transaction_id::text AS transaction_id, position, events_applied, last_error, last_error_at, updated_at';
+const COLUMNS = 'name, kind, version, transaction_id::text AS transaction_text, position, events_applied, last_error, last_error_at, updated_at';
 
 function fromRow(row: Row): CheckpointRow {
   return {
     name: row.name,
     kind: row.kind,
     version: row.version,
-    position: { transactionId: row.transaction_id, position: row.position },
+    position: { transactionId: row.transaction_text, position: row.position },
     eventsApplied: row.events_applied,
     lastError: row.last_error,
     lastErrorAt: row.last_error_at,

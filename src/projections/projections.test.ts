@@ -130,4 +130,34 @@ describeEachDriver('projections', (current) => {
     assert.deepEqual(await prepareProjections(db, new EventStore(db, { inlineProjectors: [v2] }), [v2, typeTotals()]), ['test_stream_totals']);
     assert.deepEqual(await tableRows(db, 'test_stream_totals', 'stream_id'), [{ stream_id: 's-v', events: 2, total: 0, last_version: 2 }]);
   });
+
+  it('shares an async projection between two server processes without applying an event twice', async () => {
+    const { db, connect } = current();
+    const projector = typeTotals();
+    const store = new EventStore(db);
+    await prepareProjections(db, store, [projector]);
+    // Two runners on two connection pools: two processes as far as PostgreSQL can tell.
+    const otherDb = connect({ maxConnections: 2 });
+    const runners = [
+      new AsyncProjectionRunner(db, store, [projector], { batchSize: 5, idleIntervalMs: 5 }),
+      new AsyncProjectionRunner(otherDb, new EventStore(otherDb), [projector], { batchSize: 5, idleIntervalMs: 5 }),
+    ];
+    runners.forEach((runner) => runner.start());
+    let expected = 0;
+    try {
+      for (let i = 0; i < 60; i++) {
+        await store.appendToStream(`shared-${i % 5}`, [added(i)]);
+        expected += i;
+      }
+      await until(async () => {
+        const rows = (await tableRows(db, 'test_type_totals', 'type')) as { events: number }[];
+        return Number(rows[0]?.events ?? 0) >= 60;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await Promise.all(runners.map((runner) => runner.stop()));
+    }
+    const rows = (await tableRows(db, 'test_type_totals', 'type')) as { events: number; total: number }[];
+    assert.deepEqual(rows.map((row) => [Number(row.events), Number(row.total)]), [[60, expected]]);
+  });
 });
