@@ -1,0 +1,89 @@
+/**
+ * Keeps the episodes a caller asked for, as they stream by.
+ *
+ * Duplicate GUIDs: the first occurrence wins, later ones are counted and dropped (not passed to
+ * the callback either), since clients key episodes by GUID.
+ *
+ * `maxEpisodes`: the N most recent episodes by publication date are kept, whatever the feed's
+ * order (most feeds list newest first, but serial shows often list oldest first, where "the first
+ * N" would be the N oldest). Undated episodes rank as oldest; among equal dates the one earlier
+ * in the document wins. A bounded min-heap does this in O(log N) per item and O(N) memory. The
+ * result is returned in document order. Only the GUID set grows with the feed (a few dozen bytes
+ * per item), which duplicate detection needs.
+ */
+
+import type { Episode } from './model.js';
+
+interface Entry<T> {
+  item: T;
+  order: number;
+  time: number;
+}
+
+export class EpisodeCollector<T extends Episode> {
+  private readonly seen = new Set<string>();
+  private readonly kept: Array<Entry<T>> = [];
+  private order = 0;
+  /** Unique items seen. */
+  count = 0;
+  duplicates = 0;
+  firstDuplicate: string | null = null;
+
+  constructor(
+    private readonly max: number,
+    private readonly onItem: ((item: T) => void) | undefined,
+  ) {}
+
+  add(item: T): void {
+    if (this.seen.has(item.guid)) {
+      this.duplicates++;
+      this.firstDuplicate ??= item.guid;
+      return;
+    }
+    this.seen.add(item.guid);
+    this.count++;
+    const entry: Entry<T> = { item, order: this.order++, time: item.publishedAt === null ? -Infinity : Date.parse(item.publishedAt) };
+    if (this.max === Infinity) this.kept.push(entry);
+    else if (this.kept.length < this.max) this.push(entry);
+    else if (this.max > 0 && older(this.kept[0]!, entry)) this.replaceTop(entry);
+    this.onItem?.(item);
+  }
+
+  /** Kept items in document order. */
+  result(): T[] {
+    return [...this.kept].sort((a, b) => a.order - b.order).map((entry) => entry.item);
+  }
+
+  private push(entry: Entry<T>): void {
+    const heap = this.kept;
+    heap.push(entry);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!older(heap[index]!, heap[parent]!)) break;
+      [heap[index], heap[parent]] = [heap[parent]!, heap[index]!];
+      index = parent;
+    }
+  }
+
+  private replaceTop(entry: Entry<T>): void {
+    const heap = this.kept;
+    heap[0] = entry;
+    let index = 0;
+    for (;;) {
+      const left = index * 2 + 1;
+      const right = left + 1;
+      let oldest = index;
+      if (left < heap.length && older(heap[left]!, heap[oldest]!)) oldest = left;
+      if (right < heap.length && older(heap[right]!, heap[oldest]!)) oldest = right;
+      if (oldest === index) return;
+      [heap[index], heap[oldest]] = [heap[oldest]!, heap[index]!];
+      index = oldest;
+    }
+  }
+}
+
+/** Whether `a` ranks below `b`: published earlier, or same date but later in the document. */
+function older<T>(a: Entry<T>, b: Entry<T>): boolean {
+  return a.time < b.time || (a.time === b.time && a.order > b.order);
+}

@@ -1,0 +1,60 @@
+/** Reading the small values feeds write as text: booleans, numbers, sizes, lists. */
+
+/** "yes" / "true" (the two spellings namespaces use), case-insensitive. */
+export function isYes(value: string | null): boolean {
+  if (value === null) return false;
+  const lower = value.trim().toLowerCase();
+  return lower === 'yes' || lower === 'true';
+}
+
+/** itunes:explicit: Apple asks for true/false, older feeds say yes/no/explicit/clean. Anything else is unknown. */
+export function parseExplicit(value: string | null): boolean | null {
+  if (value === null) return null;
+  const lower = value.trim().toLowerCase();
+  if (lower === 'yes' || lower === 'true' || lower === 'explicit') return true;
+  if (lower === 'no' || lower === 'false' || lower === 'clean') return false;
+  return null;
+}
+
+/** A finite decimal number ("3", "1.5", " 2 "); null for anything else. */
+export function parseNumber(value: string | null): number | null {
+  if (value === null) return null;
+  const trimmed = value.trim();
+  if (!/^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/.test(trimmed)) return null;
+  const number = Number(trimmed);
+  return Number.isFinite(number) ? number : null;
+}
+
+/** A non-negative integer (season, episode number); null for fractions, negatives and garbage. */
+export function parseInteger(value: string | null): number | null {
+  const number = parseNumber(value);
+  return number !== null && Number.isSafeInteger(number) && number >= 0 ? number : null;
+}
+
+/** A size in bytes: also accepts "1,234,567" and "1234.0", which feed generators produce. */
+export function parseByteLength(value: string | null): number | null {
+  if (value === null) return null;
+  const cleaned = value.trim().replace(/,(?=\d{3}(?:\D|$))/g, '');
+  const number = parseNumber(cleaned);
+  if (number === null || number < 0) return null;
+  const bytes = Math.floor(number);
+  return Number.isSafeInteger(bytes) ? bytes : null;
+}
+
+/** Comma-separated keywords, trimmed, without empties or duplicates. */
+export function splitKeywords(value: string | null): string[] {
+  if (value === null) return [];
+  const seen = new Set<string>();
+  for (const keyword of value.split(',')) {
+    const trimmed = keyword.replace(/\s+/g, ' ').trim();
+    if (trimmed !== '') seen.add(trimmed);
+  }
+  return [...seen];
+}
+
+/** Trimmed text; null when empty. */
+export function nonEmpty(value: string | null | undefined): string | null {
+  if (value == null) return null;
+  const trimmed = value.trim();
+  return trimmed === '' ? null : trimmed;
+}
