@@ -15,6 +15,7 @@ describe('configuration', () => {
       logLevel: 'info',
       bodyLimit: 1_048_576,
       trustProxy: false,
+      registration: 'closed',
     });
   });
 

@@ -18,6 +18,8 @@ export interface Config {
   bodyLimit: number;
   /** Trust X-Forwarded-* headers (behind a reverse proxy). */
   trustProxy: boolean;
+  /** Who may create an account (the first account of an instance always may). */
+  registration: 'open' | 'closed';
 }
 
 export class ConfigError extends Error {
@@ -45,6 +47,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'LOG_LEVEL', default: 'info', description: 'One of `fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`.' },
   { name: 'BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes.' },
   { name: 'TRUST_PROXY', default: 'false', description: 'Set to `true` behind a reverse proxy, to use `X-Forwarded-For`/`-Proto`.' },
+  { name: 'REGISTRATION', default: 'closed', description: '`open`: anyone may create an account; `closed`: only the first account (which becomes administrator), then accounts are added by an administrator (`balados user add`).' },
 ];
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -94,6 +97,13 @@ export function redactUrl(raw: string): string {
   return raw.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }
 
+function registrationMode(env: Env, problems: string[]): Config['registration'] {
+  const raw = (value(env, 'REGISTRATION') ?? 'closed').toLowerCase();
+  if (raw === 'open' || raw === 'closed') return raw;
+  problems.push(`REGISTRATION must be open or closed (got "${raw}")`);
+  return 'closed';
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const port = integer(env, 'PORT', 8080, 0, 65_535, problems);
@@ -122,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel as LogLevel,
     bodyLimit: integer(env, 'BODY_LIMIT', 1_048_576, 1024, 1_073_741_824, problems),
     trustProxy: boolean(env, 'TRUST_PROXY', problems),
+    registration: registrationMode(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

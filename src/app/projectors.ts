@@ -1,3 +1,4 @@
+import { accountsProjector } from '../accounts/accounts-projector.js';
 import { eventTypeCounts } from '../operations/event-type-counts.js';
 import type { Projector } from '../projections/projector.js';
 
@@ -6,5 +7,5 @@ import type { Projector } from '../projections/projector.js';
  * ones are handed to the event store, async ones to the background runner.
  */
 export function applicationProjectors(): Projector[] {
-  return [eventTypeCounts()];
+  return [accountsProjector(), eventTypeCounts()];
 }

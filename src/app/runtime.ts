@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { AccountService } from '../accounts/account-service.js';
 import type { Config } from '../config.js';
 import { AsyncProjectionRunner } from '../projections/async-runner.js';
 import type { Projector } from '../projections/projector.js';
@@ -17,6 +18,7 @@ export interface Runtime {
   store: EventStore;
   projectors: readonly Projector[];
   runner: AsyncProjectionRunner;
+  accounts: AccountService;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       store,
       projectors,
       runner,
+      accounts: new AccountService(store, { registration: config.registration }),
       async close() {
         if (closed) return;
         closed = true;

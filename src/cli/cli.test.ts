@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, testDrivers, type TestDatabase } from '../../test/support/databases.js';
 import { EventStore } from '../store/event-store.js';
-import { migrate } from '../store/migrations.js';
+import { loadMigrations, migrate } from '../store/migrations.js';
 import { PgliteDatabase } from '../store/pglite-driver.js';
 import type { Database } from '../store/sql.js';
 import { runCli } from './main.js';
@@ -72,7 +72,8 @@ for (const driver of testDrivers) {
     it('migrates, reports projections, and rebuilds them to the same rows', async () => {
       const migrated = await cli(['migrate'], env);
       assert.equal(migrated.code, 0, migrated.err);
-      assert.match(migrated.out, /Applied migrations: 1, 2/);
+      const all = loadMigrations().map((migration) => migration.version).join(', ');
+      assert.match(migrated.out, new RegExp(`Applied migrations: ${all}$`, 'm'));
       assert.match((await cli(['migrate'], env)).out, /Already up to date/);
       assert.equal((await cli(['migrate', '--status'], env)).code, 0);
 
@@ -89,9 +90,9 @@ for (const driver of testDrivers) {
       assert.equal(rebuilt.code, 0, rebuilt.err);
       assert.match(rebuilt.out, /Rebuilt event_type_counts/);
       const json = JSON.parse((await cli(['projections', 'status', '--json'], env)).out) as { name: string; state: string; eventsApplied: number }[];
-      assert.deepEqual(json.map(({ name, state, eventsApplied }) => ({ name, state, eventsApplied })), [
-        { name: 'event_type_counts', state: 'up_to_date', eventsApplied: 30 },
-      ]);
+      const counts = json.find((status) => status.name === 'event_type_counts')!;
+      assert.deepEqual({ state: counts.state, eventsApplied: counts.eventsApplied }, { state: 'up_to_date', eventsApplied: 30 });
+      assert.ok(json.every((status) => status.state === 'up_to_date'), JSON.stringify(json));
       db = await open();
       const rows = await db.query('SELECT type, events FROM event_type_counts ORDER BY type');
       await db.close();
@@ -99,7 +100,7 @@ for (const driver of testDrivers) {
 
       const unknown = await cli(['projections', 'rebuild', 'nope'], env);
       assert.equal(unknown.code, 2);
-      assert.match(unknown.err, /Unknown projection nope; known: event_type_counts/);
+      assert.match(unknown.err, /Unknown projection nope; known: .*event_type_counts/);
     });
   });
 }

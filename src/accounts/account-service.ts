@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import { CommandHandler } from '../domain/command-handler.js';
+import { DomainError } from '../domain/decider.js';
+import type { EventStore } from '../store/event-store.js';
+import { ConcurrencyError, type EventMetadata } from '../store/events.js';
+import { pgErrorCode, PgErrorCode, type Sql } from '../store/sql.js';
+import { accountDecider, type AccountCommand, type AccountState } from './account-decider.js';
+import { CredentialCache } from './credential-cache.js';
+import { accountStream, type AccountEvent } from './events.js';
+import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import type { Principal } from './principal.js';
+import { isScope } from './scopes.js';
+import { newSecret, secretHash, secretKind } from './secrets.js';
+import { usernameKey, usernameProblem } from './username.js';
+
+export type RegistrationMode = 'open' | 'closed';
+
+export interface Account {
+  userId: string;
+  username: string;
+  admin: boolean;
+  disabled: boolean;
+  registeredAt: Date;
+}
+
+export interface CredentialInfo {
+  id: string;
+  kind: 'app_password' | 'personal_token';
+  label: string;
+  deviceId: string | null;
+  scopes: string[];
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+interface AccountRow {
+  user_id: string;
+  username: string;
+  password_hash: string;
+  is_admin: boolean;
+  disabled: boolean;
+  registered_at: Date;
+}
+
+const INSTANCE_STREAM = 'instance';
+export const MAX_LABEL_LENGTH = 100;
+
+function toAccount(row: AccountRow): Account {
+  return { userId: row.user_id, username: row.username, admin: row.is_admin, disabled: row.disabled, registeredAt: row.registered_at };
+}
+
+function label(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_LABEL_LENGTH) {
+    throw new DomainError('invalid_label', `A label has 1 to ${MAX_LABEL_LENGTH} characters`, 400);
+  }
+  return trimmed;
+}
+
+/**
+ * Accounts and credentials: the commands (through the account decider) and the lookups that
+ * authenticate a request. Slow work (password hashing) happens here, outside the decider.
+ */
+export class AccountService {
+  private readonly handler: CommandHandler<AccountCommand, AccountEvent, AccountState>;
+  readonly cache = new CredentialCache();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: { registration: RegistrationMode },
+  ) {
+    this.handler = new CommandHandler(store, accountDecider);
+  }
+
+  private get db(): Sql {
+    return this.store.db;
+  }
+
+  private async command(userId: string, command: AccountCommand, metadata: EventMetadata = {}, tx?: Sql): Promise<void> {
+    await this.handler.handle(accountStream(userId), command, { metadata: { userId, ...metadata }, ...(tx ? { tx } : {}) });
+  }
+
+  /** Registers an account; the first one of an instance becomes its administrator. */
+  async register(username: string, password: string, options: { admin?: boolean; bypassRegistrationMode?: boolean } = {}): Promise<Account> {
+    const problem = usernameProblem(username) ?? passwordProblem(password);
+    if (problem) throw new DomainError('invalid_account', problem, 400);
+    const passwordHash = await hashPassword(password);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        return await this.store.db.transaction(async (tx) => {
+          const empty = await tx.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM accounts) AS empty');
+          const first = empty.rows[0]!.empty;
+          if (!first && this.options.registration === 'closed' && !options.bypassRegistrationMode) {
+            throw new DomainError('registration_closed', 'Registration is closed on this instance: ask its administrator for an account', 403);
+          }
+          const userId = randomUUID();
+          if (first) {
+            // Claims the instance: of two simultaneous first registrations, one conflicts here.
+            await this.store.appendToStream(INSTANCE_STREAM, [{ type: 'InstanceClaimed', data: { adminUserId: userId } }], {
+              expectedVersion: 'no_stream',
+              tx,
+            });
+          }
+          await this.command(userId, { kind: 'register', userId, username, passwordHash, admin: first || options.admin === true }, {}, tx);
+          return { userId, username, admin: first || options.admin === true, disabled: false, registeredAt: new Date() };
+        });
+      } catch (error) {
+        if (error instanceof ConcurrencyError && error.streamId === INSTANCE_STREAM) continue;
+        if (pgErrorCode(error) === PgErrorCode.uniqueViolation && String((error as { constraint?: string }).constraint).includes('username')) {
+          throw new DomainError('username_taken', 'This username is taken', 409);
+        }
+        throw error;
+      }
+    }
+    throw new Error('registration kept conflicting');
+  }
+
+  async findByUsername(username: string): Promise<(Account & { passwordHash: string }) | undefined> {
+    const result = await this.db.query<AccountRow>(
+      'SELECT user_id, username, password_hash, is_admin, disabled, registered_at FROM accounts WHERE username_key = $1',
+      [usernameKey(username)],
+      { name: 'balados_account_by_username' },
+    );
+    const row = result.rows[0];
+    return row ? { ...toAccount(row), passwordHash: row.password_hash } : undefined;
+  }
+
+  async findById(userId: string): Promise<Account | undefined> {
+    const result = await this.db.query<AccountRow>(
+      'SELECT user_id, username, password_hash, is_admin, disabled, registered_at FROM accounts WHERE user_id = $1',
+      [userId],
+    );
+    return result.rows[0] ? toAccount(result.rows[0]) : undefined;
+  }
+
+  async list(): Promise<Account[]> {
+    const result = await this.db.query<AccountRow>('SELECT user_id, username, password_hash, is_admin, disabled, registered_at FROM accounts ORDER BY username_key');
+    return result.rows.map(toAccount);
+  }
+
+  /**
+   * Checks a username and password (or an app password given as the password, as legacy
+   * clients do). Unknown users cost as much as wrong passwords, so timing tells nothing.
+   */
+  async authenticatePassword(username: string, password: string): Promise<Principal | undefined> {
+    const account = await this.findByUsername(username);
+    if (secretKind(password) === 'app_password') {
+      const principal = await this.authenticateSecret(password);
+      return principal && account && principal.userId === account.userId ? principal : undefined;
+    }
+    if (!account) {
+      await verifyPassword(password, await decoyHash());
+      return undefined;
+    }
+    const known = this.cache.has(account.userId, account.passwordHash, password);
+    if (!known) {
+      if (!(await verifyPassword(password, account.passwordHash))) return undefined;
+      this.cache.remember(account.userId, account.passwordHash, password);
+    }
+    if (account.disabled) return undefined;
+    return { userId: account.userId, username: account.username, admin: account.admin, via: 'password', scopes: ['*'], credentialId: null, deviceId: null };
+  }
+
+  /** Resolves an app password or personal access token presented on its own. */
+  async authenticateSecret(secret: string): Promise<Principal | undefined> {
+    const kind = secretKind(secret);
+    if (kind !== 'app_password' && kind !== 'personal_token') return undefined;
+    const result = await this.db.query<{
+      credential_id: string;
+      kind: 'app_password' | 'personal_token';
+      device_id: string | null;
+      scopes: string[];
+      user_id: string;
+      username: string;
+      is_admin: boolean;
+    }>(
+      `SELECT c.credential_id, c.kind, c.device_id, c.scopes, a.user_id, a.username, a.is_admin
+       FROM account_credentials c JOIN accounts a ON a.user_id = c.user_id
+       WHERE c.secret_hash = $1 AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now()) AND NOT a.disabled`,
+      [secretHash(secret)],
+      { name: 'balados_credential_by_secret' },
+    );
+    const row = result.rows[0];
+    if (!row || row.kind !== kind) return undefined;
+    return {
+      userId: row.user_id,
+      username: row.username,
+      admin: row.is_admin,
+      via: row.kind,
+      scopes: row.kind === 'app_password' ? ['*'] : row.scopes,
+      credentialId: row.credential_id,
+      deviceId: row.device_id,
+    };
+  }
+
+  async changePassword(userId: string, current: string, next: string): Promise<void> {
+    const account = await this.findById(userId);
+    const stored = account ? await this.findByUsername(account.username) : undefined;
+    if (!stored || !(await verifyPassword(current, stored.passwordHash))) {
+      throw new DomainError('wrong_password', 'The current password is not right', 403);
+    }
+    await this.setPassword(userId, next);
+  }
+
+  /** Sets a password without the old one (administrators, the CLI). */
+  async setPassword(userId: string, password: string): Promise<void> {
+    const problem = passwordProblem(password);
+    if (problem) throw new DomainError('invalid_password', problem, 400);
+    await this.command(userId, { kind: 'changePassword', passwordHash: await hashPassword(password) });
+  }
+
+  async disable(userId: string, reason: string | null = null): Promise<void> {
+    await this.command(userId, { kind: 'disable', reason });
+  }
+
+  async enable(userId: string): Promise<void> {
+    await this.command(userId, { kind: 'enable' });
+  }
+
+  async createAppPassword(userId: string, text: string, deviceId: string | null = null): Promise<{ id: string; secret: string }> {
+    const secret = newSecret('app_password');
+    const id = randomUUID();
+    await this.command(userId, { kind: 'createAppPassword', credentialId: id, label: label(text), deviceId, secretHash: secretHash(secret) });
+    return { id, secret };
+  }
+
+  async createPersonalToken(userId: string, text: string, scopes: readonly string[], expiresAt: Date | null): Promise<{ id: string; secret: string }> {
+    const unknown = scopes.filter((scope) => !isScope(scope));
+    if (scopes.length === 0 || unknown.length > 0) {
+      throw new DomainError('invalid_scope', unknown.length > 0 ? `Unknown scopes: ${unknown.join(', ')}` : 'A token needs at least one scope', 400);
+    }
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new DomainError('invalid_expiry', 'The expiry date is in the past', 400);
+    const secret = newSecret('personal_token');
+    const id = randomUUID();
+    await this.command(userId, {
+      kind: 'createPersonalToken',
+      credentialId: id,
+      label: label(text),
+      scopes: [...new Set(scopes)],
+      secretHash: secretHash(secret),
+      expiresAt: expiresAt?.toISOString() ?? null,
+    });
+    return { id, secret };
+  }
+
+  async revokeCredential(userId: string, credentialId: string): Promise<void> {
+    await this.command(userId, { kind: 'revokeCredential', credentialId });
+  }
+
+  async listCredentials(userId: string): Promise<CredentialInfo[]> {
+    const result = await this.db.query<{
+      credential_id: string;
+      kind: 'app_password' | 'personal_token';
+      label: string;
+      device_id: string | null;
+      scopes: string[];
+      created_at: Date;
+      expires_at: Date | null;
+    }>(
+      `SELECT credential_id, kind, label, device_id, scopes, created_at, expires_at FROM account_credentials
+       WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, credential_id`,
+      [userId],
+    );
+    return result.rows.map((row) => ({
+      id: row.credential_id,
+      kind: row.kind,
+      label: row.label,
+      deviceId: row.device_id,
+      scopes: row.scopes,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    }));
+  }
+}

@@ -1,0 +1,32 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/**
+ * Bearer secrets (app passwords, personal access tokens, OAuth tokens, session ids): 32 random
+ * bytes, shown to the user once, stored only as their SHA-256. With that much entropy a fast
+ * hash is enough, and looking a secret up by its hash leaks nothing about other secrets.
+ */
+export type SecretKind = 'app_password' | 'personal_token' | 'access_token' | 'refresh_token' | 'session';
+
+const PREFIXES: Record<SecretKind, string> = {
+  app_password: 'bap_',
+  personal_token: 'bpt_',
+  access_token: 'bat_',
+  refresh_token: 'brt_',
+  session: 'bse_',
+};
+
+export function newSecret(kind: SecretKind): string {
+  return PREFIXES[kind] + randomBytes(32).toString('base64url');
+}
+
+export function secretHash(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('base64url');
+}
+
+/** The kind a presented secret claims to be, from its prefix (undefined: not one of ours). */
+export function secretKind(secret: string): SecretKind | undefined {
+  for (const [kind, prefix] of Object.entries(PREFIXES) as [SecretKind, string][]) {
+    if (secret.startsWith(prefix) && secret.length === prefix.length + 43) return kind;
+  }
+  return undefined;
+}
