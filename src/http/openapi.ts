@@ -3,6 +3,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { ErrorResponse } from './errors.js';
+import { securitySchemes } from './authentication.js';
 
 /** Reference to the shared error schema, for route `response` maps. */
 export const ErrorRef = Type.Ref(ErrorResponse);
@@ -33,7 +34,11 @@ export async function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): 
         license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
       },
       servers: [{ url: info.baseUrl }],
-      tags: [{ name: 'operations', description: 'Health, readiness and documentation' }],
+      components: { securitySchemes },
+      tags: [
+        { name: 'operations', description: 'Health, readiness and documentation' },
+        { name: 'accounts', description: 'Accounts, app passwords and tokens' },
+      ],
     },
     refResolver: {
       // Components keep the schema's own name instead of def-0, def-1...

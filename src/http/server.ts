@@ -8,11 +8,15 @@ import type { Database } from '../store/sql.js';
 import { registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
+import { authentication } from './authentication.js';
+import { accountRoutes } from '../accounts/routes.js';
+import type { AccountService } from '../accounts/account-service.js';
 import { registerOpenApi } from './openapi.js';
 import { requestId } from './request-id.js';
 
 export interface ServerDeps {
   config: Config;
+  accounts: AccountService;
   logger: Logger;
   db: Database;
   store: EventStore;
@@ -42,5 +46,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await registerOpenApi(app, { version: deps.version, baseUrl: deps.config.baseUrl });
   await app.register(healthRoutes, { db: deps.db, projectors: deps.projectors });
   await app.register(metricsRoutes, { db: deps.db, store: deps.store, projectors: deps.projectors });
+  await app.register(authentication, { accounts: deps.accounts });
+  await app.register(accountRoutes, { accounts: deps.accounts });
   return app;
 }

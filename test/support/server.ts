@@ -4,6 +4,8 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { buildServer, type App } from '../../src/http/server.js';
 import { REDACTED_PATHS } from '../../src/logger.js';
 import { eventTypeCounts } from '../../src/operations/event-type-counts.js';
+import { AccountService } from '../../src/accounts/account-service.js';
+import { accountsProjector } from '../../src/accounts/accounts-projector.js';
 import type { Projector } from '../../src/projections/projector.js';
 import { prepareProjections } from '../../src/projections/startup.js';
 import { EventStore } from '../../src/store/event-store.js';
@@ -12,6 +14,7 @@ import type { TestDatabase } from './databases.js';
 export interface TestServer {
   app: App;
   store: EventStore;
+  accounts: AccountService;
   config: Config;
   /** Every log line the server wrote, parsed. */
   logs: Record<string, unknown>[];
@@ -34,9 +37,10 @@ export async function createTestServer(
     },
   });
   const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
-  const projectors = options.projectors ?? [eventTypeCounts()];
+  const projectors = options.projectors ?? [accountsProjector(), eventTypeCounts()];
   const store = new EventStore(database.db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
   await prepareProjections(database.db, store, projectors);
-  const app = await buildServer({ config, logger, db: database.db, store, projectors, version: '0.0.0-test' });
-  return { app, store, config, logs };
+  const accounts = new AccountService(store, { registration: config.registration });
+  const app = await buildServer({ config, logger, db: database.db, store, projectors, accounts, version: '0.0.0-test' });
+  return { app, store, accounts, config, logs };
 }

@@ -1,0 +1,98 @@
+import fastifyPlugin from 'fastify-plugin';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { AccountService } from '../accounts/account-service.js';
+import type { CredentialKind, Principal } from '../accounts/principal.js';
+import { scopeAllows, type Scope } from '../accounts/scopes.js';
+import { HttpError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the request acts for; null when it carries no (valid) credentials. */
+    principal: Principal | null;
+    /** Set when credentials were presented but refused. */
+    credentialsRefused: boolean;
+  }
+}
+
+/** The OpenAPI security requirement of routes that need an account. */
+export const SECURED: { [scheme: string]: string[] }[] = [{ basicAuth: [] }, { bearerAuth: [] }];
+
+export const securitySchemes = {
+  basicAuth: { type: 'http', scheme: 'basic', description: 'Username with the account password or an app password.' },
+  bearerAuth: { type: 'http', scheme: 'bearer', description: 'A personal access token (`bpt_…`) or an app password.' },
+} as const;
+
+function parseBasic(header: string): { username: string; password: string } | undefined {
+  let decoded: string;
+  try {
+    decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  } catch {
+    return undefined;
+  }
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) return undefined;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+async function resolve(accounts: AccountService, request: FastifyRequest): Promise<Principal | null | 'refused'> {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  if (/^basic /i.test(header)) {
+    const credentials = parseBasic(header);
+    if (!credentials) return 'refused';
+    return (await accounts.authenticatePassword(credentials.username, credentials.password)) ?? 'refused';
+  }
+  if (/^bearer /i.test(header)) {
+    return (await accounts.authenticateSecret(header.slice(7).trim())) ?? 'refused';
+  }
+  return 'refused';
+}
+
+/** Resolves every request's credentials once, before its handler (not encapsulated). */
+export const authentication = fastifyPlugin<{ accounts: AccountService }>(
+  async (app, { accounts }) => {
+    app.decorateRequest('principal', null);
+    app.decorateRequest('credentialsRefused', false);
+    app.addHook('onRequest', async (request) => {
+      const outcome = await resolve(accounts, request);
+      if (outcome === 'refused') request.credentialsRefused = true;
+      else request.principal = outcome;
+    });
+  },
+  { name: 'balados-authentication' },
+) as FastifyPluginAsync<{ accounts: AccountService }>;
+
+function challenge(reply: FastifyReply): void {
+  reply.header('www-authenticate', 'Basic realm="Balados Sync", charset="UTF-8"');
+}
+
+export interface AuthRequirement {
+  /** The scope a token must grant (the account's own password grants all). */
+  scope?: Scope;
+  /** Only these kinds of credentials (e.g. managing credentials needs the password). */
+  via?: readonly CredentialKind[];
+}
+
+/** preHandler that answers 401 without valid credentials and 403 without the rights. */
+export function requireAuth(requirement: AuthRequirement = {}): preHandlerAsyncHookHandler {
+  return async function checkAuth(request, reply) {
+    const principal = request.principal;
+    if (!principal) {
+      challenge(reply);
+      throw request.credentialsRefused
+        ? new HttpError(401, 'invalid_credentials', 'The credentials are not valid')
+        : new HttpError(401, 'authentication_required', 'This needs an account: send HTTP Basic credentials or a bearer token');
+    }
+    if (requirement.scope && !scopeAllows(principal.scopes, requirement.scope)) {
+      throw new HttpError(403, 'insufficient_scope', `This token lacks the scope ${requirement.scope}`);
+    }
+    if (requirement.via && !requirement.via.includes(principal.via)) {
+      throw new HttpError(403, 'password_required', 'This needs the account password, not an app password or token');
+    }
+  };
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new HttpError(401, 'authentication_required', 'This needs an account');
+  return request.principal;
+}
