@@ -20,6 +20,10 @@ describe('account decider', () => {
       .when({ kind: 'createAppPassword', credentialId: 'c2', label: 'x', deviceId: null, secretHash: 's2' })
       .thenThrows(DomainError, /disabled/);
     spec(accountDecider).given([registered, { type: 'AccountDisabled', data: { reason: null } }]).when({ kind: 'enable' }).then([{ type: 'AccountEnabled', data: {} }]);
+    spec(accountDecider)
+      .given([registered, { type: 'AccountDisabled', data: { reason: null } }])
+      .when({ kind: 'changePassword', passwordHash: 'h2' })
+      .then([{ type: 'PasswordChanged', data: { passwordHash: 'h2' } }]);
   });
 
   it('is idempotent where repeating changes nothing', () => {

@@ -62,7 +62,8 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
         if (state.exists) throw new DomainError('account_exists', 'This account already exists');
         return [{ type: 'AccountRegistered', data: { userId: command.userId, username: command.username, passwordHash: command.passwordHash, admin: command.admin } }];
       case 'changePassword':
-        requireActive(state);
+        // An administrator may reset the password of a disabled account before enabling it.
+        if (!state.exists) throw new DomainError('account_not_found', 'No such account', 404);
         return [{ type: 'PasswordChanged', data: { passwordHash: command.passwordHash } }];
       case 'disable':
         if (!state.exists) throw new DomainError('account_not_found', 'No such account', 404);

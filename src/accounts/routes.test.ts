@@ -44,7 +44,7 @@ describeEachDriver('account routes', (current) => {
     assert.equal(other.statusCode, 401);
     const me = await inject('GET', '/api/v1/me', basic('ALICE', 'alice password'));
     assert.equal(me.statusCode, 200);
-    assert.deepEqual({ ...me.json(), userId: undefined }, { userId: undefined, username: 'alice', admin: false, authenticatedWith: 'password', scopes: ['*'] });
+    assert.deepEqual({ ...(me.json() as object), userId: undefined }, { userId: undefined, username: 'alice', admin: false, authenticatedWith: 'password', scopes: ['*'] });
   });
 
   it('creates an app password that works with HTTP Basic but cannot manage credentials', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createTestDatabase, testDrivers, type TestDatabase } from '../../test/support/databases.js';
 import { EventStore } from '../store/event-store.js';
@@ -97,6 +98,28 @@ for (const driver of testDrivers) {
       const rows = await db.query('SELECT type, events FROM event_type_counts ORDER BY type');
       await db.close();
       assert.deepEqual(rows.rows, [{ type: 'Even', events: 15 }, { type: 'Odd', events: 15 }]);
+
+      const stdin = Readable.from(['s3cret-password\nignored\n']);
+      const added = await runCli(['user', 'add', 'Root', '--admin'], { out: () => {}, err: (line) => assert.fail(line), env, stdin });
+      assert.equal(added, 0);
+      assert.equal((await cli(['user', 'add', 'bob', '--password', 'bob password'], env)).code, 0);
+      const taken = await cli(['user', 'add', 'root', '--password', 'whatever123'], env);
+      assert.equal(taken.code, 1);
+      assert.match(taken.err, /username is taken/);
+      assert.equal((await cli(['user', 'disable', 'bob'], env)).code, 0);
+      const listed = await cli(['user', 'list'], env);
+      assert.match(listed.out, /^Root\t\S+\tadmin$/m);
+      assert.match(listed.out, /^bob\t\S+\tdisabled$/m);
+      assert.equal((await cli(['user', 'disable', 'nobody'], env)).code, 2);
+      assert.equal((await cli(['user', 'password', 'bob', '--password', 'new bob password'], env)).code, 0);
+      assert.equal((await cli(['user', 'enable', 'bob'], env)).code, 0);
+      db = await open();
+      const accounts = await db.query<{ username: string; is_admin: boolean; disabled: boolean }>('SELECT username, is_admin, disabled FROM accounts ORDER BY username_key');
+      await db.close();
+      assert.deepEqual(accounts.rows, [
+        { username: 'bob', is_admin: false, disabled: false },
+        { username: 'Root', is_admin: true, disabled: false },
+      ]);
 
       const unknown = await cli(['projections', 'rebuild', 'nope'], env);
       assert.equal(unknown.code, 2);

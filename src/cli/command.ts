@@ -4,6 +4,8 @@ export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
   env: Record<string, string | undefined>;
+  /** Where commands read secrets from (standard input by default). */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export interface CliContext extends CliIo {

@@ -1,5 +1,6 @@
 import { DatabaseUnavailableError } from '../app/database.js';
 import { VERSION } from '../app/version.js';
+import { DomainError } from '../domain/decider.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { DataDirLockedError } from '../store/data-dir-lock.js';
 import { MigrationError } from '../store/migrations.js';
@@ -7,8 +8,19 @@ import { UsageError, type CliContext, type CliIo, type Command } from './command
 import { migrateCommand } from './commands/migrate.js';
 import { projectionsRebuildCommand, projectionsStatusCommand } from './commands/projections.js';
 import { serveCommand } from './commands/serve.js';
+import { userAddCommand, userDisableCommand, userEnableCommand, userListCommand, userPasswordCommand } from './commands/users.js';
 
-export const commands: readonly Command[] = [serveCommand, migrateCommand, projectionsStatusCommand, projectionsRebuildCommand];
+export const commands: readonly Command[] = [
+  serveCommand,
+  migrateCommand,
+  projectionsStatusCommand,
+  projectionsRebuildCommand,
+  userAddCommand,
+  userListCommand,
+  userDisableCommand,
+  userEnableCommand,
+  userPasswordCommand,
+];
 
 function help(io: CliIo): void {
   io.out(`Balados Sync ${VERSION}: open podcast synchronization server\n`);
@@ -54,6 +66,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof ConfigError) {
       io.err(error.message);
       return 2;
+    }
+    if (error instanceof DomainError) {
+      io.err(`Error: ${error.message}`);
+      return 1;
     }
     if (error instanceof DataDirLockedError || error instanceof DatabaseUnavailableError || error instanceof MigrationError) {
       io.err(`Error: ${error.message}`);
