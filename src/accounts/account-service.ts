@@ -11,6 +11,7 @@ import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './pass
 import type { Principal } from './principal.js';
 import { isScope } from './scopes.js';
 import { newSecret, secretHash, secretKind } from './secrets.js';
+import { SessionStore } from './sessions.js';
 import { usernameKey, usernameProblem } from './username.js';
 
 export type RegistrationMode = 'open' | 'closed';
@@ -64,12 +65,14 @@ function label(text: string): string {
 export class AccountService {
   private readonly handler: CommandHandler<AccountCommand, AccountEvent, AccountState>;
   readonly cache = new CredentialCache();
+  readonly sessions: SessionStore;
 
   constructor(
     private readonly store: EventStore,
     private readonly options: { registration: RegistrationMode },
   ) {
     this.handler = new CommandHandler(store, accountDecider);
+    this.sessions = new SessionStore(store.db);
   }
 
   private get db(): Sql {
@@ -193,24 +196,27 @@ export class AccountService {
     };
   }
 
-  async changePassword(userId: string, current: string, next: string): Promise<void> {
+  /** Changes the password and ends the account's other web sessions (`keepSession`: the one asking). */
+  async changePassword(userId: string, current: string, next: string, keepSession?: string): Promise<void> {
     const account = await this.findById(userId);
     const stored = account ? await this.findByUsername(account.username) : undefined;
     if (!stored || !(await verifyPassword(current, stored.passwordHash))) {
       throw new DomainError('wrong_password', 'The current password is not right', 403);
     }
-    await this.setPassword(userId, next);
+    await this.setPassword(userId, next, keepSession);
   }
 
   /** Sets a password without the old one (administrators, the CLI). */
-  async setPassword(userId: string, password: string): Promise<void> {
+  async setPassword(userId: string, password: string, keepSession?: string): Promise<void> {
     const problem = passwordProblem(password);
     if (problem) throw new DomainError('invalid_password', problem, 400);
     await this.command(userId, { kind: 'changePassword', passwordHash: await hashPassword(password) });
+    await this.sessions.destroyAll(userId, keepSession);
   }
 
   async disable(userId: string, reason: string | null = null): Promise<void> {
     await this.command(userId, { kind: 'disable', reason });
+    await this.sessions.destroyAll(userId);
   }
 
   async enable(userId: string): Promise<void> {

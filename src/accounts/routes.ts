@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { principalOf, requireAuth, SECURED } from '../http/authentication.js';
+import { principalOf, requireAuth, SECURED, SESSION_COOKIE } from '../http/authentication.js';
+import { HttpError } from '../http/errors.js';
 import { errorResponses } from '../http/openapi.js';
 import { MAX_LABEL_LENGTH, type AccountService } from './account-service.js';
 import { MAX_PASSWORD_LENGTH } from './password.js';
@@ -38,7 +39,49 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 const PASSWORD_ONLY = { via: ['password', 'session'] as const };
 
-export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService }> = async (app, { accounts }) => {
+export interface AccountRoutesOptions {
+  accounts: AccountService;
+  /** Mark cookies Secure (the instance is served over HTTPS). */
+  secureCookies: boolean;
+}
+
+export function sessionCookieOptions(secure: boolean, expires?: Date) {
+  return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, ...(expires ? { expires } : {}) };
+}
+
+export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, { accounts, secureCookies }) => {
+  app.post(
+    '/api/v1/sessions',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Log in: sets an HTTP-only session cookie; later changes must send the returned CSRF token as X-CSRF-Token',
+        body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 64 }), password: Password }, { additionalProperties: false }),
+        response: { 201: Type.Object({ username: Type.String(), csrfToken: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = await accounts.authenticatePassword(request.body.username, request.body.password);
+      if (!principal || principal.via !== 'password') throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
+      const session = await accounts.sessions.create(principal.userId, request.headers['user-agent']);
+      reply.setCookie(SESSION_COOKIE, session.secret, sessionCookieOptions(secureCookies, session.expiresAt));
+      return reply.status(201).header('cache-control', 'no-store').send({ username: principal.username, csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() });
+    },
+  );
+
+  app.delete(
+    '/api/v1/sessions/current',
+    {
+      preHandler: requireAuth({ via: ['session'] }),
+      schema: { tags: ['accounts'], summary: 'Log out (ends this web session)', security: SECURED, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      if (request.session) await accounts.sessions.destroy(request.session.secret);
+      reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
+      return reply.status(204).send(null);
+    },
+  );
+
   app.post(
     '/api/v1/accounts',
     {
@@ -80,7 +123,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<{ accounts: AccountService
       },
     },
     async (request, reply) => {
-      await accounts.changePassword(principalOf(request).userId, request.body.currentPassword, request.body.newPassword);
+      await accounts.changePassword(principalOf(request).userId, request.body.currentPassword, request.body.newPassword, request.session?.secret);
       return reply.status(204).send(null);
     },
   );

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import fastifyPlugin from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { AccountService } from '../accounts/account-service.js';
@@ -11,8 +12,13 @@ declare module 'fastify' {
     principal: Principal | null;
     /** Set when credentials were presented but refused. */
     credentialsRefused: boolean;
+    /** The web session the request came with, if any. */
+    session: { secret: string; csrfToken: string } | null;
   }
 }
+
+export const SESSION_COOKIE = 'balados_session';
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** The OpenAPI security requirement of routes that need an account. */
 export const SECURED: { [scheme: string]: string[] }[] = [{ basicAuth: [] }, { bearerAuth: [] }];
@@ -36,7 +42,15 @@ function parseBasic(header: string): { username: string; password: string } | un
 
 async function resolve(accounts: AccountService, request: FastifyRequest): Promise<Principal | null | 'refused'> {
   const header = request.headers.authorization;
-  if (!header) return null;
+  if (!header) {
+    const secret = request.cookies[SESSION_COOKIE];
+    if (!secret) return null;
+    const session = await accounts.sessions.resolve(secret);
+    // A stale cookie is not an error: the browser is simply logged out.
+    if (!session) return null;
+    request.session = { secret, csrfToken: session.csrfToken };
+    return session.principal;
+  }
   if (/^basic /i.test(header)) {
     const credentials = parseBasic(header);
     if (!credentials) return 'refused';
@@ -53,17 +67,43 @@ export const authentication = fastifyPlugin<{ accounts: AccountService }>(
   async (app, { accounts }) => {
     app.decorateRequest('principal', null);
     app.decorateRequest('credentialsRefused', false);
+    app.decorateRequest('session', null);
     app.addHook('onRequest', async (request) => {
       const outcome = await resolve(accounts, request);
       if (outcome === 'refused') request.credentialsRefused = true;
       else request.principal = outcome;
     });
+    // After the body is parsed (forms carry their token in it), before any route handler.
+    app.addHook('preHandler', async (request) => {
+      if (request.principal?.via === 'session' && UNSAFE_METHODS.has(request.method)) checkCsrf(request);
+    });
   },
   { name: 'balados-authentication' },
 ) as FastifyPluginAsync<{ accounts: AccountService }>;
 
-function challenge(reply: FastifyReply): void {
-  reply.header('www-authenticate', 'Basic realm="Balados Sync", charset="UTF-8"');
+/**
+ * Cookie-authenticated changes must prove they come from our own pages: the session's token,
+ * in the `X-CSRF-Token` header (scripts) or the `_csrf` form field (HTML forms).
+ */
+function checkCsrf(request: FastifyRequest): void {
+  const expected = request.session?.csrfToken ?? '';
+  const header = request.headers['x-csrf-token'];
+  const field = (request.body as { _csrf?: unknown } | undefined)?._csrf;
+  const presented = typeof header === 'string' ? header : typeof field === 'string' ? field : '';
+  if (!expected || !safeEqual(presented, expected)) {
+    throw new HttpError(403, 'csrf_failed', 'This change must come from a Balados Sync page (missing or wrong CSRF token)');
+  }
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function challenge(request: FastifyRequest, reply: FastifyReply): void {
+  // Browsers pop up a password dialog on a Basic challenge: not for our own web pages' scripts.
+  if (request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('www-authenticate', 'Basic realm="Balados Sync", charset="UTF-8"');
 }
 
 export interface AuthRequirement {
@@ -78,7 +118,7 @@ export function requireAuth(requirement: AuthRequirement = {}): preHandlerAsyncH
   return async function checkAuth(request, reply) {
     const principal = request.principal;
     if (!principal) {
-      challenge(reply);
+      challenge(request, reply);
       throw request.credentialsRefused
         ? new HttpError(401, 'invalid_credentials', 'The credentials are not valid')
         : new HttpError(401, 'authentication_required', 'This needs an account: send HTTP Basic credentials or a bearer token');

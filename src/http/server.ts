@@ -1,3 +1,5 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
@@ -46,7 +48,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await registerOpenApi(app, { version: deps.version, baseUrl: deps.config.baseUrl });
   await app.register(healthRoutes, { db: deps.db, projectors: deps.projectors });
   await app.register(metricsRoutes, { db: deps.db, store: deps.store, projectors: deps.projectors });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: deps.config.bodyLimit });
   await app.register(authentication, { accounts: deps.accounts });
-  await app.register(accountRoutes, { accounts: deps.accounts });
+  await app.register(accountRoutes, { accounts: deps.accounts, secureCookies: deps.config.baseUrl.startsWith('https:') });
   return app;
 }
