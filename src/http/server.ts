@@ -12,6 +12,8 @@ import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
 import { authentication } from './authentication.js';
 import { accountRoutes } from '../accounts/routes.js';
+import { accountPage } from '../web/account-page.js';
+import { loginRoutes } from '../web/login-routes.js';
 import type { AccountService } from '../accounts/account-service.js';
 import { registerOpenApi } from './openapi.js';
 import { requestId } from './request-id.js';
@@ -51,6 +53,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: deps.config.bodyLimit });
   await app.register(authentication, { accounts: deps.accounts });
-  await app.register(accountRoutes, { accounts: deps.accounts, secureCookies: deps.config.baseUrl.startsWith('https:') });
+  const secureCookies = deps.config.baseUrl.startsWith('https:');
+  await app.register(accountRoutes, { accounts: deps.accounts, secureCookies });
+  await app.register(loginRoutes, { accounts: deps.accounts, secureCookies });
+  await app.register(accountPage, { accounts: deps.accounts, secureCookies });
   return app;
 }

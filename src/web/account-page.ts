@@ -1,0 +1,140 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CredentialInfo } from '../accounts/account-service.js';
+import { SCOPES } from '../accounts/scopes.js';
+import { DomainError } from '../domain/decider.js';
+import { html, page, SafeHtml, sendPage } from './html.js';
+import type { WebOptions } from './login-routes.js';
+
+export const SCOPE_DESCRIPTIONS: Record<(typeof SCOPES)[number], string> = {
+  '*': 'Everything your account can do',
+  '*.read': 'Read all your data',
+  '*.write': 'Change all your data',
+  'user.subscriptions.read': 'See your subscriptions',
+  'user.subscriptions.write': 'Subscribe and unsubscribe',
+  'user.plays.read': 'See what you listened to and where you stopped',
+  'user.plays.write': 'Record plays and positions',
+  'user.playlists.read': 'See your playlists',
+  'user.playlists.write': 'Create and change playlists',
+  'user.privacy.read': 'See your privacy settings',
+  'user.privacy.write': 'Change your privacy settings',
+  'user.sync': 'Sync everything with an app',
+};
+
+interface Viewer {
+  userId: string;
+  username: string;
+  csrfToken: string;
+}
+
+function viewer(request: FastifyRequest): Viewer | undefined {
+  if (request.principal?.via !== 'session' || !request.session) return undefined;
+  return { userId: request.principal.userId, username: request.principal.username, csrfToken: request.session.csrfToken };
+}
+
+function credentialRows(credentials: CredentialInfo[], csrf: string): SafeHtml[] {
+  return credentials.map(
+    (c) => html`<tr><td>${c.label}</td><td>${c.kind === 'app_password' ? 'app password' : `token: ${c.scopes.join(' ')}`}</td>
+      <td>${c.createdAt.toISOString().slice(0, 10)}${c.expiresAt ? html`<br>expires ${c.expiresAt.toISOString().slice(0, 10)}` : ''}</td>
+      <td><form class="inline" method="post" action="/account/credentials/${encodeURIComponent(c.id)}/revoke">
+        <input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Revoke</button></form></td></tr>`,
+  );
+}
+
+function accountBody(user: Viewer, credentials: CredentialInfo[], message?: { error?: string; notice?: string; secret?: string }): SafeHtml {
+  const csrf = html`<input type="hidden" name="_csrf" value="${user.csrfToken}">`;
+  return html`
+    ${message?.error ? html`<p class="error">${message.error}</p>` : ''}
+    ${message?.notice ? html`<p class="notice">${message.notice}</p>` : ''}
+    ${message?.secret ? html`<p class="notice">Copy it now, it will not be shown again:<br><code class="secret">${message.secret}</code></p>` : ''}
+    <h2>App passwords and tokens</h2>
+    ${credentials.length === 0 ? html`<p>None yet.</p>` : html`<table><tr><th>Label</th><th>Kind</th><th>Created</th><th></th></tr>${credentialRows(credentials, user.csrfToken)}</table>`}
+    <h3>New app password</h3>
+    <p>For podcast apps that ask for a username and password (AntennaPod, gPodder, Kasts…): use this instead of your password.</p>
+    <form method="post" action="/account/app-passwords">${csrf}
+      <label for="ap-label">Label</label><input type="text" id="ap-label" name="label" maxlength="100" required placeholder="AntennaPod on my phone">
+      <button type="submit">Create app password</button></form>
+    <h3>New personal access token</h3>
+    <form method="post" action="/account/tokens">${csrf}
+      <label for="tk-label">Label</label><input type="text" id="tk-label" name="label" maxlength="100" required>
+      <fieldset><legend>Scopes</legend>${SCOPES.map(
+        (scope) => html`<label><input type="checkbox" name="scopes" value="${scope}"> <code>${scope}</code>: ${SCOPE_DESCRIPTIONS[scope]}</label>`,
+      )}</fieldset>
+      <button type="submit">Create token</button></form>
+    <h2>Password</h2>
+    <form method="post" action="/account/password">${csrf}
+      <label for="current">Current password</label><input type="password" id="current" name="currentPassword" autocomplete="current-password" required>
+      <label for="new">New password</label><input type="password" id="new" name="newPassword" autocomplete="new-password" minlength="8" required>
+      <button type="submit">Change password</button></form>`;
+}
+
+const FormBase = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
+
+export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts }) => {
+  async function render(reply: FastifyReply, user: Viewer, status: number, message?: Parameters<typeof accountBody>[2]) {
+    const credentials = await accounts.listCredentials(user.userId);
+    return sendPage(reply, status, page({ title: 'Your account', user }, accountBody(user, credentials, message)));
+  }
+
+  /** Runs a form action; a refused command is shown on the page instead of an error document. */
+  async function act(request: FastifyRequest, reply: FastifyReply, action: (user: Viewer) => Promise<Parameters<typeof accountBody>[2] | 'redirect'>) {
+    const user = viewer(request);
+    if (!user) return reply.redirect('/login?next=%2Faccount', 303);
+    try {
+      const outcome = await action(user);
+      return outcome === 'redirect' ? reply.redirect('/account', 303) : render(reply, user, 200, outcome);
+    } catch (error) {
+      if (error instanceof DomainError) return render(reply, user, error.status, { error: error.message });
+      throw error;
+    }
+  }
+
+  app.get('/account', { schema: { hide: true } }, async (request, reply) => {
+    const user = viewer(request);
+    if (!user) return reply.redirect('/login?next=%2Faccount', 303);
+    return render(reply, user, 200);
+  });
+
+  app.post(
+    '/account/app-passwords',
+    { schema: { hide: true, body: Type.Object({ ...FormBase, label: Type.String({ maxLength: 200 }) }) } },
+    async (request, reply) =>
+      act(request, reply, async (user) => ({ secret: (await accounts.createAppPassword(user.userId, request.body.label)).secret })),
+  );
+
+  app.post(
+    '/account/tokens',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({ ...FormBase, label: Type.String({ maxLength: 200 }), scopes: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 20 })])) }),
+      },
+    },
+    async (request, reply) =>
+      act(request, reply, async (user) => {
+        const scopes = request.body.scopes === undefined ? [] : ([] as string[]).concat(request.body.scopes);
+        return { secret: (await accounts.createPersonalToken(user.userId, request.body.label, scopes, null)).secret };
+      }),
+  );
+
+  app.post(
+    '/account/credentials/:id/revoke',
+    { schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 64 }) }), body: Type.Optional(Type.Object(FormBase)) } },
+    async (request, reply) =>
+      act(request, reply, async (user) => {
+        await accounts.revokeCredential(user.userId, request.params.id);
+        return 'redirect';
+      }),
+  );
+
+  app.post(
+    '/account/password',
+    { schema: { hide: true, body: Type.Object({ ...FormBase, currentPassword: Type.String({ maxLength: 2000 }), newPassword: Type.String({ maxLength: 2000 }) }) } },
+    async (request, reply) =>
+      act(request, reply, async (user) => {
+        await accounts.changePassword(user.userId, request.body.currentPassword, request.body.newPassword, request.session?.secret);
+        return { notice: 'Your password was changed. Your other sessions were logged out.' };
+      }),
+  );
+};

@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { AccountService } from '../accounts/account-service.js';
+import { sessionCookieOptions } from '../accounts/routes.js';
+import { safeEqual, SESSION_COOKIE } from '../http/authentication.js';
+import { html, page, sendPage } from './html.js';
+
+export interface WebOptions {
+  accounts: AccountService;
+  secureCookies: boolean;
+}
+
+// Before there is a session, the login form is protected by a double-submit cookie.
+const LOGIN_CSRF_COOKIE = 'balados_login_csrf';
+
+/** Where to go after logging in: only a path on this site (no `//host`, no scheme). */
+export function safeNext(next: unknown): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/account';
+  return next;
+}
+
+function loginForm(next: string, token: string, error?: string): string {
+  return page(
+    { title: 'Log in' },
+    html`${error ? html`<p class="error">${error}</p>` : ''}
+    <form method="post" action="/login">
+      <input type="hidden" name="_csrf" value="${token}"><input type="hidden" name="next" value="${next}">
+      <label for="username">Username</label><input type="text" id="username" name="username" autocomplete="username" required autofocus>
+      <label for="password">Password</label><input type="password" id="password" name="password" autocomplete="current-password" required>
+      <button type="submit">Log in</button>
+    </form>`,
+  );
+}
+
+const Query = Type.Object({ next: Type.Optional(Type.String({ maxLength: 4000 })) });
+
+export const loginRoutes: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts, secureCookies }) => {
+  const issueLoginToken = () => randomBytes(24).toString('base64url');
+  const loginCookie = { path: '/login', httpOnly: true, sameSite: 'strict' as const, secure: secureCookies, maxAge: 3600 };
+
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const user = request.principal?.via === 'session' && request.session ? { username: request.principal.username, csrfToken: request.session.csrfToken } : null;
+    return sendPage(
+      reply,
+      200,
+      page(
+        { title: 'Podcast sync', user },
+        html`<p>This is a Balados Sync instance: it keeps your podcast subscriptions, listening positions, playlists and collections in sync across your apps and devices.</p>
+        <ul>
+          <li>${user ? html`<a href="/account">Your account</a>: app passwords and tokens` : html`<a href="/login">Log in</a>`}</li>
+          <li><a href="/api/docs">API documentation</a> for app developers</li>
+        </ul>`,
+      ),
+    );
+  });
+
+  app.get('/login', { schema: { hide: true, querystring: Query } }, async (request, reply) => {
+    const next = safeNext(request.query.next);
+    if (request.principal?.via === 'session') return reply.redirect(next, 303);
+    const token = issueLoginToken();
+    reply.setCookie(LOGIN_CSRF_COOKIE, token, loginCookie);
+    return sendPage(reply, 200, loginForm(next, token));
+  });
+
+  app.post(
+    '/login',
+    {
+      schema: {
+        hide: true,
+        body: Type.Object({
+          username: Type.String({ maxLength: 200 }),
+          password: Type.String({ maxLength: 2000 }),
+          next: Type.Optional(Type.String({ maxLength: 4000 })),
+          _csrf: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const next = safeNext(request.body.next);
+      const expected = request.cookies[LOGIN_CSRF_COOKIE] ?? '';
+      const fresh = issueLoginToken();
+      reply.setCookie(LOGIN_CSRF_COOKIE, fresh, loginCookie);
+      if (!expected || !safeEqual(request.body._csrf ?? '', expected)) {
+        return sendPage(reply, 403, loginForm(next, fresh, 'Your login form expired. Please try again.'));
+      }
+      const principal = await accounts.authenticatePassword(request.body.username, request.body.password);
+      if (!principal || principal.via !== 'password') {
+        return sendPage(reply, 401, loginForm(next, fresh, 'Wrong username or password.'));
+      }
+      const session = await accounts.sessions.create(principal.userId, request.headers['user-agent']);
+      reply.setCookie(SESSION_COOKIE, session.secret, sessionCookieOptions(secureCookies, session.expiresAt));
+      reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
+      return reply.redirect(next, 303);
+    },
+  );
+
+  app.post('/logout', { schema: { hide: true } }, async (request, reply) => {
+    // The global CSRF check has already run for this cookie-authenticated POST.
+    if (request.session) await accounts.sessions.destroy(request.session.secret);
+    reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
+    return reply.redirect('/login', 303);
+  });
+};
