@@ -12,6 +12,7 @@ import type { Principal } from './principal.js';
 import { isScope } from './scopes.js';
 import { newSecret, secretHash, secretKind } from './secrets.js';
 import { SessionStore } from './sessions.js';
+import { Throttle, TooManyAttemptsError, type LoginRules } from './throttle.js';
 import { usernameKey, usernameProblem } from './username.js';
 
 export type RegistrationMode = 'open' | 'closed';
@@ -66,13 +67,15 @@ export class AccountService {
   private readonly handler: CommandHandler<AccountCommand, AccountEvent, AccountState>;
   readonly cache = new CredentialCache();
   readonly sessions: SessionStore;
+  readonly throttle: Throttle;
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: { registration: RegistrationMode },
+    private readonly options: { registration: RegistrationMode; loginRules?: LoginRules },
   ) {
     this.handler = new CommandHandler(store, accountDecider);
     this.sessions = new SessionStore(store.db);
+    this.throttle = new Throttle(store.db, options.loginRules);
   }
 
   private get db(): Sql {
@@ -145,19 +148,26 @@ export class AccountService {
    * Checks a username and password (or an app password given as the password, as legacy
    * clients do). Unknown users cost as much as wrong passwords, so timing tells nothing.
    */
-  async authenticatePassword(username: string, password: string): Promise<Principal | undefined> {
+  async authenticatePassword(username: string, password: string, client?: { address: string }): Promise<Principal | undefined> {
     const account = await this.findByUsername(username);
     if (secretKind(password) === 'app_password') {
+      // 256 random bits cannot be guessed: no throttling needed, and no KDF to protect.
       const principal = await this.authenticateSecret(password);
       return principal && account && principal.userId === account.userId ? principal : undefined;
     }
-    if (!account) {
-      await verifyPassword(password, await decoyHash());
-      return undefined;
-    }
-    const known = this.cache.has(account.userId, account.passwordHash, password);
+    // Credentials verified a moment ago skip both the KDF and the throttle: a legacy client
+    // sending Basic on every request must not be slowed down or locked out.
+    const known = account !== undefined && this.cache.has(account.userId, account.passwordHash, password);
     if (!known) {
-      if (!(await verifyPassword(password, account.passwordHash))) return undefined;
+      if (client) {
+        const state = await this.throttle.beforeLogin(username, client.address);
+        if (!state.allowed) throw new TooManyAttemptsError(state.retryAfterSeconds);
+      }
+      const valid = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
+      if (!account || !valid) {
+        await this.throttle.loginFailed(username);
+        return undefined;
+      }
       this.cache.remember(account.userId, account.passwordHash, password);
     }
     if (account.disabled) return undefined;

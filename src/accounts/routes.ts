@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf, requireAuth, SECURED, SESSION_COOKIE } from '../http/authentication.js';
 import { HttpError } from '../http/errors.js';
+import { throttleAddress } from '../http/request-limits.js';
 import { errorResponses } from '../http/openapi.js';
 import { MAX_LABEL_LENGTH, type AccountService } from './account-service.js';
 import { MAX_PASSWORD_LENGTH } from './password.js';
@@ -61,7 +62,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       },
     },
     async (request, reply) => {
-      const principal = await accounts.authenticatePassword(request.body.username, request.body.password);
+      const principal = await accounts.authenticatePassword(request.body.username, request.body.password, { address: request.ip });
       if (!principal || principal.via !== 'password') throw new HttpError(401, 'invalid_credentials', 'Wrong username or password');
       const session = await accounts.sessions.create(principal.userId, request.headers['user-agent']);
       reply.setCookie(SESSION_COOKIE, session.secret, sessionCookieOptions(secureCookies, session.expiresAt));
@@ -85,6 +86,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.post(
     '/api/v1/accounts',
     {
+      preHandler: throttleAddress(accounts.throttle, 'register', accounts.throttle.rules.tokenPerAddress),
       schema: {
         tags: ['accounts'],
         summary: 'Create an account (the first account of an instance becomes its administrator)',
@@ -143,7 +145,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.post(
     '/api/v1/me/app-passwords',
     {
-      preHandler: requireAuth(PASSWORD_ONLY),
+      preHandler: [requireAuth(PASSWORD_ONLY), throttleAddress(accounts.throttle, 'credentials', accounts.throttle.rules.tokenPerAddress)],
       schema: {
         tags: ['accounts'],
         summary: 'Create an app password, for a podcast app that signs in with a username and password',
@@ -161,7 +163,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.post(
     '/api/v1/me/tokens',
     {
-      preHandler: requireAuth(PASSWORD_ONLY),
+      preHandler: [requireAuth(PASSWORD_ONLY), throttleAddress(accounts.throttle, 'credentials', accounts.throttle.rules.tokenPerAddress)],
       schema: {
         tags: ['accounts'],
         summary: 'Create a personal access token with the given scopes',

@@ -54,7 +54,7 @@ async function resolve(accounts: AccountService, request: FastifyRequest): Promi
   if (/^basic /i.test(header)) {
     const credentials = parseBasic(header);
     if (!credentials) return 'refused';
-    return (await accounts.authenticatePassword(credentials.username, credentials.password)) ?? 'refused';
+    return (await accounts.authenticatePassword(credentials.username, credentials.password, { address: request.ip })) ?? 'refused';
   }
   if (/^bearer /i.test(header)) {
     return (await accounts.authenticateSecret(header.slice(7).trim())) ?? 'refused';

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TooManyAttemptsError } from '../accounts/throttle.js';
 import { DomainError } from '../domain/decider.js';
 import { ConcurrencyError, DuplicateEventError } from '../store/events.js';
 import { InvalidEventError } from '../store/event-store.js';
@@ -48,6 +49,7 @@ function toSnakeCase(code: string): string {
 
 function describe(error: FastifyError): { status: number; payload: ErrorBody } {
   if (error instanceof HttpError) return { status: error.statusCode, payload: body(error.code, error.message) };
+  if (error instanceof TooManyAttemptsError) return { status: 429, payload: body(error.code, error.message) };
   if (error instanceof DomainError) return { status: error.status, payload: body(error.code, error.message) };
   if (error instanceof ConcurrencyError) return { status: 409, payload: body(error.code, error.message) };
   if (error instanceof DuplicateEventError) return { status: 409, payload: body(error.code, error.message) };
@@ -68,6 +70,7 @@ function describe(error: FastifyError): { status: number; payload: ErrorBody } {
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof TooManyAttemptsError) reply.header('retry-after', String(error.retryAfterSeconds));
     const { status, payload } = describe(error);
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: payload.error.code, status }, payload.error.message);

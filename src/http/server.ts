@@ -11,6 +11,7 @@ import { registerErrorHandling } from './errors.js';
 import { healthRoutes } from './health.js';
 import { metricsRoutes } from './metrics.js';
 import { authentication } from './authentication.js';
+import { credentialRateLimit, DEFAULT_REQUEST_LIMITS, type RequestLimitOptions } from './request-limits.js';
 import { accountRoutes } from '../accounts/routes.js';
 import { accountPage } from '../web/account-page.js';
 import { loginRoutes } from '../web/login-routes.js';
@@ -21,6 +22,7 @@ import { requestId } from './request-id.js';
 export interface ServerDeps {
   config: Config;
   accounts: AccountService;
+  requestLimits?: RequestLimitOptions;
   logger: Logger;
   db: Database;
   store: EventStore;
@@ -53,6 +55,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: deps.config.bodyLimit });
   await app.register(authentication, { accounts: deps.accounts });
+  await app.register(credentialRateLimit, deps.requestLimits ?? DEFAULT_REQUEST_LIMITS);
   const secureCookies = deps.config.baseUrl.startsWith('https:');
   await app.register(accountRoutes, { accounts: deps.accounts, secureCookies });
   await app.register(loginRoutes, { accounts: deps.accounts, secureCookies });

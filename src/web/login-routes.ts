@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../accounts/account-service.js';
 import { sessionCookieOptions } from '../accounts/routes.js';
 import { safeEqual, SESSION_COOKIE } from '../http/authentication.js';
+import { TooManyAttemptsError } from '../accounts/throttle.js';
 import { html, page, sendPage } from './html.js';
 
 export interface WebOptions {
@@ -84,7 +85,14 @@ export const loginRoutes: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
       if (!expected || !safeEqual(request.body._csrf ?? '', expected)) {
         return sendPage(reply, 403, loginForm(next, fresh, 'Your login form expired. Please try again.'));
       }
-      const principal = await accounts.authenticatePassword(request.body.username, request.body.password);
+      let principal;
+      try {
+        principal = await accounts.authenticatePassword(request.body.username, request.body.password, { address: request.ip });
+      } catch (error) {
+        if (!(error instanceof TooManyAttemptsError)) throw error;
+        reply.header('retry-after', String(error.retryAfterSeconds));
+        return sendPage(reply, 429, loginForm(next, fresh, `Too many attempts. Try again in ${Math.ceil(error.retryAfterSeconds / 60)} min.`));
+      }
       if (!principal || principal.via !== 'password') {
         return sendPage(reply, 401, loginForm(next, fresh, 'Wrong username or password.'));
       }

@@ -6,6 +6,8 @@ import { REDACTED_PATHS } from '../../src/logger.js';
 import { eventTypeCounts } from '../../src/operations/event-type-counts.js';
 import { AccountService } from '../../src/accounts/account-service.js';
 import { accountsProjector } from '../../src/accounts/accounts-projector.js';
+import type { LoginRules } from '../../src/accounts/throttle.js';
+import type { RequestLimitOptions } from '../../src/http/request-limits.js';
 import type { Projector } from '../../src/projections/projector.js';
 import { prepareProjections } from '../../src/projections/startup.js';
 import { EventStore } from '../../src/store/event-store.js';
@@ -26,7 +28,7 @@ export interface TestServer {
  */
 export async function createTestServer(
   database: TestDatabase,
-  options: { env?: Record<string, string>; projectors?: Projector[] } = {},
+  options: { env?: Record<string, string>; projectors?: Projector[]; loginRules?: LoginRules; requestLimits?: RequestLimitOptions } = {},
 ): Promise<TestServer> {
   const config = loadConfig({ LOG_LEVEL: 'info', ...options.env });
   const logs: Record<string, unknown>[] = [];
@@ -40,7 +42,16 @@ export async function createTestServer(
   const projectors = options.projectors ?? [accountsProjector(), eventTypeCounts()];
   const store = new EventStore(database.db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
   await prepareProjections(database.db, store, projectors);
-  const accounts = new AccountService(store, { registration: config.registration });
-  const app = await buildServer({ config, logger, db: database.db, store, projectors, accounts, version: '0.0.0-test' });
+  const accounts = new AccountService(store, { registration: config.registration, ...(options.loginRules ? { loginRules: options.loginRules } : {}) });
+  const app = await buildServer({
+    config,
+    logger,
+    db: database.db,
+    store,
+    projectors,
+    accounts,
+    version: '0.0.0-test',
+    ...(options.requestLimits ? { requestLimits: options.requestLimits } : {}),
+  });
   return { app, store, accounts, config, logs };
 }

@@ -8,3 +8,9 @@ CREATE TABLE sessions (
   expires_at   timestamptz NOT NULL
 );
 CREATE INDEX sessions_by_user ON sessions (user_id);
+-- Fixed-window counters shared by every server process (login and token throttling).
+CREATE TABLE rate_limits (
+  key          text PRIMARY KEY,
+  window_start timestamptz NOT NULL,
+  hits         integer NOT NULL
+);

@@ -1,0 +1,94 @@
+import type { Sql } from '../store/sql.js';
+import { usernameKey } from './username.js';
+
+/**
+ * Throttles guessing: failed logins per account and attempts per client address, counted in the
+ * database so that every server process sees the same numbers. A name that does not exist is
+ * counted and refused exactly like one that does: the answers never tell them apart.
+ */
+export interface ThrottleRule {
+  limit: number;
+  windowMs: number;
+}
+
+export const LOGIN_RULES = {
+  /** Failed attempts on one account (by username, existing or not). */
+  perAccount: { limit: 10, windowMs: 15 * 60_000 },
+  /** Attempts, failed or not, from one address. */
+  perAddress: { limit: 50, windowMs: 15 * 60_000 },
+  /** Token, registration and app-registration requests from one address. */
+  tokenPerAddress: { limit: 60, windowMs: 60_000 },
+} as const satisfies Record<string, ThrottleRule>;
+
+/** Too many attempts: answered 429 with Retry-After. */
+export class TooManyAttemptsError extends Error {
+  readonly code = 'too_many_attempts';
+  override name = 'TooManyAttemptsError';
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many attempts: try again in ${retryAfterSeconds} s`);
+  }
+}
+
+export interface ThrottleState {
+  allowed: boolean;
+  retryAfterSeconds: number;
+}
+
+export type LoginRules = Record<keyof typeof LOGIN_RULES, ThrottleRule>;
+
+export class Throttle {
+  constructor(
+    private readonly db: Sql,
+    readonly rules: LoginRules = LOGIN_RULES,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private windowStart(rule: ThrottleRule): number {
+    return Math.floor(this.now() / rule.windowMs) * rule.windowMs;
+  }
+
+  private retryAfter(rule: ThrottleRule): number {
+    return Math.max(1, Math.ceil((this.windowStart(rule) + rule.windowMs - this.now()) / 1000));
+  }
+
+  /** Counts one hit and says whether it is within the limit. */
+  async hit(key: string, rule: ThrottleRule): Promise<ThrottleState> {
+    const start = new Date(this.windowStart(rule));
+    const result = await this.db.query<{ hits: number }>(
+      `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1)
+       ON CONFLICT (key) DO UPDATE SET
+         hits = CASE WHEN rate_limits.window_start = EXCLUDED.window_start THEN rate_limits.hits + 1 ELSE 1 END,
+         window_start = EXCLUDED.window_start
+       RETURNING hits`,
+      [key, start],
+      { name: 'balados_rate_limit_hit' },
+    );
+    const hits = result.rows[0]!.hits;
+    return { allowed: hits <= rule.limit, retryAfterSeconds: this.retryAfter(rule) };
+  }
+
+  /** Whether the key is already over its limit, without counting. */
+  async check(key: string, rule: ThrottleRule): Promise<ThrottleState> {
+    const result = await this.db.query<{ hits: number }>('SELECT hits FROM rate_limits WHERE key = $1 AND window_start = $2', [key, new Date(this.windowStart(rule))]);
+    const hits = result.rows[0]?.hits ?? 0;
+    return { allowed: hits < rule.limit, retryAfterSeconds: this.retryAfter(rule) };
+  }
+
+  /** Before checking a password: is this account or this address locked out for now? */
+  async beforeLogin(username: string, address: string): Promise<ThrottleState> {
+    const [account, client] = await Promise.all([
+      this.check(`login-fail:${usernameKey(username)}`, this.rules.perAccount),
+      this.hit(`login-addr:${address}`, this.rules.perAddress),
+    ]);
+    if (!account.allowed) return account;
+    return client;
+  }
+
+  async loginFailed(username: string): Promise<void> {
+    await this.hit(`login-fail:${usernameKey(username)}`, this.rules.perAccount);
+  }
+
+  async purgeOld(olderThanMs = 24 * 3_600_000): Promise<void> {
+    await this.db.query('DELETE FROM rate_limits WHERE window_start < $1', [new Date(this.now() - olderThanMs)]);
+  }
+}
