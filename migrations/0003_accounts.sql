@@ -24,3 +24,14 @@ CREATE TABLE account_credentials (
   revoked_at    timestamptz
 );
 CREATE INDEX account_credentials_by_user ON account_credentials (user_id);
+
+-- Read model of the devices projector (src/accounts/devices/devices-projector.ts).
+CREATE TABLE devices (
+  user_id     text NOT NULL,
+  device_id   text NOT NULL,
+  caption     text NOT NULL,
+  device_type text NOT NULL,
+  created_at  timestamptz NOT NULL,
+  updated_at  timestamptz NOT NULL,
+  PRIMARY KEY (user_id, device_id)
+);

@@ -1,4 +1,5 @@
 import { accountsProjector } from '../accounts/accounts-projector.js';
+import { devicesProjector } from '../accounts/devices/devices-projector.js';
 import { eventTypeCounts } from '../operations/event-type-counts.js';
 import type { Projector } from '../projections/projector.js';
 
@@ -7,5 +8,5 @@ import type { Projector } from '../projections/projector.js';
  * ones are handed to the event store, async ones to the background runner.
  */
 export function applicationProjectors(): Projector[] {
-  return [accountsProjector(), eventTypeCounts()];
+  return [accountsProjector(), devicesProjector(), eventTypeCounts()];
 }

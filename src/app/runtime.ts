@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AccountService } from '../accounts/account-service.js';
+import { DeviceService } from '../accounts/devices/device-service.js';
 import type { Config } from '../config.js';
 import { AsyncProjectionRunner } from '../projections/async-runner.js';
 import type { Projector } from '../projections/projector.js';
@@ -19,6 +20,7 @@ export interface Runtime {
   projectors: readonly Projector[];
   runner: AsyncProjectionRunner;
   accounts: AccountService;
+  devices: DeviceService;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       projectors,
       runner,
       accounts: new AccountService(store, { registration: config.registration }),
+      devices: new DeviceService(store),
       async close() {
         if (closed) return;
         closed = true;

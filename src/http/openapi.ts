@@ -38,6 +38,7 @@ export async function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): 
       tags: [
         { name: 'operations', description: 'Health, readiness and documentation' },
         { name: 'accounts', description: 'Accounts, app passwords and tokens' },
+        { name: 'devices', description: "A user's devices (phones, computers...) as their apps name them" },
       ],
     },
     refResolver: {

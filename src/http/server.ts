@@ -13,6 +13,8 @@ import { metricsRoutes } from './metrics.js';
 import { authentication } from './authentication.js';
 import { credentialRateLimit, DEFAULT_REQUEST_LIMITS, type RequestLimitOptions } from './request-limits.js';
 import { accountRoutes } from '../accounts/routes.js';
+import { deviceRoutes } from '../accounts/devices/routes.js';
+import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
 import { loginRoutes } from '../web/login-routes.js';
 import type { AccountService } from '../accounts/account-service.js';
@@ -22,6 +24,7 @@ import { requestId } from './request-id.js';
 export interface ServerDeps {
   config: Config;
   accounts: AccountService;
+  devices: DeviceService;
   requestLimits?: RequestLimitOptions;
   logger: Logger;
   db: Database;
@@ -58,6 +61,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(credentialRateLimit, deps.requestLimits ?? DEFAULT_REQUEST_LIMITS);
   const secureCookies = deps.config.baseUrl.startsWith('https:');
   await app.register(accountRoutes, { accounts: deps.accounts, secureCookies });
+  await app.register(deviceRoutes, { devices: deps.devices });
   await app.register(loginRoutes, { accounts: deps.accounts, secureCookies });
   await app.register(accountPage, { accounts: deps.accounts, secureCookies });
   return app;

@@ -6,6 +6,8 @@ import { REDACTED_PATHS } from '../../src/logger.js';
 import { eventTypeCounts } from '../../src/operations/event-type-counts.js';
 import { AccountService } from '../../src/accounts/account-service.js';
 import { accountsProjector } from '../../src/accounts/accounts-projector.js';
+import { devicesProjector } from '../../src/accounts/devices/devices-projector.js';
+import { DeviceService } from '../../src/accounts/devices/device-service.js';
 import type { LoginRules } from '../../src/accounts/throttle.js';
 import type { RequestLimitOptions } from '../../src/http/request-limits.js';
 import type { Projector } from '../../src/projections/projector.js';
@@ -17,6 +19,7 @@ export interface TestServer {
   app: App;
   store: EventStore;
   accounts: AccountService;
+  devices: DeviceService;
   config: Config;
   /** Every log line the server wrote, parsed. */
   logs: Record<string, unknown>[];
@@ -39,9 +42,10 @@ export async function createTestServer(
     },
   });
   const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
-  const projectors = options.projectors ?? [accountsProjector(), eventTypeCounts()];
+  const projectors = options.projectors ?? [accountsProjector(), devicesProjector(), eventTypeCounts()];
   const store = new EventStore(database.db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
   await prepareProjections(database.db, store, projectors);
+  const devices = new DeviceService(store);
   const accounts = new AccountService(store, { registration: config.registration, ...(options.loginRules ? { loginRules: options.loginRules } : {}) });
   const app = await buildServer({
     config,
@@ -50,8 +54,9 @@ export async function createTestServer(
     store,
     projectors,
     accounts,
+    devices,
     version: '0.0.0-test',
     ...(options.requestLimits ? { requestLimits: options.requestLimits } : {}),
   });
-  return { app, store, accounts, config, logs };
+  return { app, store, accounts, devices, config, logs };
 }
