@@ -78,7 +78,7 @@ export class AccountService {
     this.throttle = new Throttle(store.db, options.loginRules);
   }
 
-  private get db(): Sql {
+  get db(): Sql {
     return this.store.db;
   }
 
@@ -208,12 +208,17 @@ export class AccountService {
 
   /** Changes the password and ends the account's other web sessions (`keepSession`: the one asking). */
   async changePassword(userId: string, current: string, next: string, keepSession?: string): Promise<void> {
+    await this.confirmPassword(userId, current);
+    await this.setPassword(userId, next, keepSession);
+  }
+
+  /** For grave actions (password change, erasure): the account password, typed again. */
+  async confirmPassword(userId: string, password: string): Promise<void> {
     const account = await this.findById(userId);
     const stored = account ? await this.findByUsername(account.username) : undefined;
-    if (!stored || !(await verifyPassword(current, stored.passwordHash))) {
+    if (!stored || !(await verifyPassword(password, stored.passwordHash))) {
       throw new DomainError('wrong_password', 'The current password is not right', 403);
     }
-    await this.setPassword(userId, next, keepSession);
   }
 
   /** Sets a password without the old one (administrators, the CLI). */

@@ -61,5 +61,9 @@ export function accountsProjector(): Projector {
       // Account events are few and each touches one row: per-event statements are fine here.
       for (const event of events) await applyOne(tx, event);
     },
+    async forgetUser(tx, userId) {
+      await tx.query('DELETE FROM account_credentials WHERE user_id = $1', [userId]);
+      await tx.query('DELETE FROM accounts WHERE user_id = $1', [userId]);
+    },
   };
 }

@@ -4,7 +4,11 @@ import { principalOf, requireAuth, SECURED, SESSION_COOKIE } from '../http/authe
 import { HttpError } from '../http/errors.js';
 import { throttleAddress } from '../http/request-limits.js';
 import { errorResponses } from '../http/openapi.js';
+import { Readable } from 'node:stream';
 import { MAX_LABEL_LENGTH, type AccountService } from './account-service.js';
+import type { DeviceService } from './devices/device-service.js';
+import type { AccountEraser } from './erasure.js';
+import { exportAccount } from './export.js';
 import { MAX_PASSWORD_LENGTH } from './password.js';
 import { SCOPES } from './scopes.js';
 
@@ -42,6 +46,8 @@ const PASSWORD_ONLY = { via: ['password', 'session'] as const };
 
 export interface AccountRoutesOptions {
   accounts: AccountService;
+  devices: DeviceService;
+  eraser: AccountEraser;
   /** Mark cookies Secure (the instance is served over HTTPS). */
   secureCookies: boolean;
 }
@@ -50,7 +56,51 @@ export function sessionCookieOptions(secure: boolean, expires?: Date) {
   return { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, ...(expires ? { expires } : {}) };
 }
 
-export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, { accounts, secureCookies }) => {
+export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, { accounts, devices, eraser, secureCookies }) => {
+  app.get(
+    '/api/v1/me/export',
+    {
+      preHandler: requireAuth({ scope: '*.read' }),
+      schema: {
+        tags: ['accounts'],
+        summary: 'Download everything the account recorded: a summary of its state and all its events (JSON)',
+        security: SECURED,
+        produces: ['application/json'],
+        response: { 200: Type.Object({}, { additionalProperties: true, description: 'format, version, exportedAt, account, devices, credentials, events' }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { userId, username } = principalOf(request);
+      const date = new Date().toISOString().slice(0, 10);
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="balados-${username.replace(/[^\w.-]/g, '_')}-${date}.json"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(exportAccount(accounts.db, accounts, devices, userId)));
+    },
+  );
+
+  app.delete(
+    '/api/v1/me',
+    {
+      preHandler: requireAuth(PASSWORD_ONLY),
+      schema: {
+        tags: ['accounts'],
+        summary: 'Erase the account: its events, its read models, its sessions and credentials (cannot be undone)',
+        security: SECURED,
+        body: Type.Object({ password: Password }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { userId } = principalOf(request);
+      await accounts.confirmPassword(userId, request.body.password);
+      await eraser.erase(userId);
+      reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
+      return reply.status(204).send(null);
+    },
+  );
+
   app.post(
     '/api/v1/sessions',
     {

@@ -113,6 +113,11 @@ for (const driver of testDrivers) {
       assert.equal((await cli(['user', 'disable', 'nobody'], env)).code, 2);
       assert.equal((await cli(['user', 'password', 'bob', '--password', 'new bob password'], env)).code, 0);
       assert.equal((await cli(['user', 'enable', 'bob'], env)).code, 0);
+      assert.equal((await cli(['user', 'add', 'carol', '--password', 'carol password'], env)).code, 0);
+      assert.equal((await cli(['user', 'delete', 'carol'], env)).code, 2, 'needs --yes');
+      const erased = await cli(['user', 'delete', 'carol', '--yes'], env);
+      assert.equal(erased.code, 0, erased.err);
+      assert.match(erased.out, /Erased carol: 1 events in 1 streams/);
       db = await open();
       const accounts = await db.query<{ username: string; is_admin: boolean; disabled: boolean }>('SELECT username, is_admin, disabled FROM accounts ORDER BY username_key');
       await db.close();

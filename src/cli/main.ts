@@ -8,7 +8,7 @@ import { UsageError, type CliContext, type CliIo, type Command } from './command
 import { migrateCommand } from './commands/migrate.js';
 import { projectionsRebuildCommand, projectionsStatusCommand } from './commands/projections.js';
 import { serveCommand } from './commands/serve.js';
-import { userAddCommand, userDisableCommand, userEnableCommand, userListCommand, userPasswordCommand } from './commands/users.js';
+import { userAddCommand, userDeleteCommand, userDisableCommand, userEnableCommand, userListCommand, userPasswordCommand } from './commands/users.js';
 
 export const commands: readonly Command[] = [
   serveCommand,
@@ -20,6 +20,7 @@ export const commands: readonly Command[] = [
   userDisableCommand,
   userEnableCommand,
   userPasswordCommand,
+  userDeleteCommand,
 ];
 
 function help(io: CliIo): void {

@@ -13,6 +13,7 @@ import { metricsRoutes } from './metrics.js';
 import { authentication } from './authentication.js';
 import { credentialRateLimit, DEFAULT_REQUEST_LIMITS, type RequestLimitOptions } from './request-limits.js';
 import { accountRoutes } from '../accounts/routes.js';
+import { AccountEraser } from '../accounts/erasure.js';
 import { deviceRoutes } from '../accounts/devices/routes.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
@@ -60,9 +61,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(authentication, { accounts: deps.accounts });
   await app.register(credentialRateLimit, deps.requestLimits ?? DEFAULT_REQUEST_LIMITS);
   const secureCookies = deps.config.baseUrl.startsWith('https:');
-  await app.register(accountRoutes, { accounts: deps.accounts, secureCookies });
+  const eraser = new AccountEraser(deps.store, deps.projectors);
+  await app.register(accountRoutes, { accounts: deps.accounts, devices: deps.devices, eraser, secureCookies });
   await app.register(deviceRoutes, { devices: deps.devices });
   await app.register(loginRoutes, { accounts: deps.accounts, secureCookies });
-  await app.register(accountPage, { accounts: deps.accounts, secureCookies });
+  await app.register(accountPage, { accounts: deps.accounts, eraser, secureCookies });
   return app;
 }

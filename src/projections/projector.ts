@@ -22,6 +22,12 @@ export interface Projector {
   readonly handles: readonly string[] | '*';
   readonly tables: readonly string[];
   apply(tx: Sql, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Deletes every row derived from this user's events (account erasure). A projector without
+   * it is rebuilt instead after an erasure: fine for cross-user aggregates, slow for per-user
+   * read models, which should implement it.
+   */
+  forgetUser?(tx: Sql, userId: string): Promise<void>;
 }
 
 export function handlesType(projector: Projector, type: string): boolean {

@@ -102,20 +102,20 @@ function toRecorded(row: EventRow): RecordedEvent {
 }
 
 /** The statement that moves the stream's version, chosen by the expectation it enforces. */
-function streamClaim(expected: ExpectedVersion): { key: string; sql: string; param: number | null } {
+function streamClaim(expected: ExpectedVersion): { key: string; sql: string; param: number | 'owner' | null } {
   if (expected === 'any') {
     return {
       key: 'any',
-      sql: `INSERT INTO streams (stream_id, version) VALUES ($1, $2)
+      sql: `INSERT INTO streams (stream_id, version, user_id) VALUES ($1, $2, $4)
             ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version RETURNING version`,
-      param: null,
+      param: 'owner',
     };
   }
   if (expected === 'no_stream' || expected === 0) {
     return {
       key: 'no_stream',
-      sql: `INSERT INTO streams (stream_id, version) VALUES ($1, $2) ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
-      param: null,
+      sql: `INSERT INTO streams (stream_id, version, user_id) VALUES ($1, $2, $4) ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
+      param: 'owner',
     };
   }
   if (expected === 'stream_exists') {
@@ -184,8 +184,9 @@ export class EventStore {
     const payload = JSON.stringify(prepared);
     // jsonb cannot hold NUL characters; refuse clearly instead of failing deep in the database.
     if (payload.includes('\\u0000')) throw new InvalidEventError('Event data must not contain NUL characters');
-    const params: (string | number)[] = [streamId, events.length, payload];
-    if (claim.param !== null) params.push(claim.param);
+    const params: (string | number | null)[] = [streamId, events.length, payload];
+    if (claim.param === 'owner') params.push(events[0]!.metadata?.userId ?? null);
+    else if (claim.param !== null) params.push(claim.param);
     let summary: AppendSummaryRow | undefined;
     try {
       // One row back, not one per event: the events of an append share their transaction and

@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CredentialInfo } from '../accounts/account-service.js';
 import { SCOPES } from '../accounts/scopes.js';
 import { DomainError } from '../domain/decider.js';
+import { sessionCookieOptions } from '../accounts/routes.js';
+import { SESSION_COOKIE } from '../http/authentication.js';
 import { html, page, SafeHtml, sendPage } from './html.js';
 import type { WebOptions } from './login-routes.js';
 
@@ -62,6 +64,13 @@ function accountBody(user: Viewer, credentials: CredentialInfo[], message?: { er
         (scope) => html`<label><input type="checkbox" name="scopes" value="${scope}"> <code>${scope}</code>: ${SCOPE_DESCRIPTIONS[scope]}</label>`,
       )}</fieldset>
       <button type="submit">Create token</button></form>
+    <h2>Your data</h2>
+    <p><a href="/api/v1/me/export">Download everything this account recorded</a> (JSON).</p>
+    <h3>Delete the account</h3>
+    <p>This erases your subscriptions, listening history, playlists, devices and credentials, for good.</p>
+    <form method="post" action="/account/delete">${csrf}
+      <label for="delete-password">Your password, to confirm</label><input type="password" id="delete-password" name="password" autocomplete="current-password" required>
+      <button type="submit">Delete my account</button></form>
     <h2>Password</h2>
     <form method="post" action="/account/password">${csrf}
       <label for="current">Current password</label><input type="password" id="current" name="currentPassword" autocomplete="current-password" required>
@@ -71,7 +80,7 @@ function accountBody(user: Viewer, credentials: CredentialInfo[], message?: { er
 
 const FormBase = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 
-export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts }) => {
+export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts, eraser, secureCookies }) => {
   async function render(reply: FastifyReply, user: Viewer, status: number, message?: Parameters<typeof accountBody>[2]) {
     const credentials = await accounts.listCredentials(user.userId);
     return sendPage(reply, status, page({ title: 'Your account', user }, accountBody(user, credentials, message)));
@@ -126,6 +135,24 @@ export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
         await accounts.revokeCredential(user.userId, request.params.id);
         return 'redirect';
       }),
+  );
+
+  app.post(
+    '/account/delete',
+    { schema: { hide: true, body: Type.Object({ ...FormBase, password: Type.String({ maxLength: 2000 }) }) } },
+    async (request, reply) => {
+      const user = viewer(request);
+      if (!user || !eraser) return reply.redirect('/login?next=%2Faccount', 303);
+      try {
+        await accounts.confirmPassword(user.userId, request.body.password);
+      } catch (error) {
+        if (error instanceof DomainError) return render(reply, user, error.status, { error: 'The password is not right: the account was not deleted.' });
+        throw error;
+      }
+      await eraser.erase(user.userId);
+      reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
+      return sendPage(reply, 200, page({ title: 'Account deleted' }, html`<p>Your account and everything it recorded were erased.</p>`));
+    },
   );
 
   app.post(

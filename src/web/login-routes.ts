@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../accounts/account-service.js';
+import type { AccountEraser } from '../accounts/erasure.js';
 import { sessionCookieOptions } from '../accounts/routes.js';
 import { safeEqual, SESSION_COOKIE } from '../http/authentication.js';
 import { TooManyAttemptsError } from '../accounts/throttle.js';
@@ -9,6 +10,8 @@ import { html, page, sendPage } from './html.js';
 
 export interface WebOptions {
   accounts: AccountService;
+  /** Only the account page erases accounts. */
+  eraser?: AccountEraser;
   secureCookies: boolean;
 }
 

@@ -20,5 +20,8 @@ export function devicesProjector(): Projector {
         );
       }
     },
+    async forgetUser(tx, userId) {
+      await tx.query('DELETE FROM devices WHERE user_id = $1', [userId]);
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { openRuntime, type Runtime } from '../../app/runtime.js';
+import { AccountEraser } from '../../accounts/erasure.js';
 import { UsageError, type CliContext, type Command } from '../command.js';
 
 async function withRuntime<T>(context: CliContext, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
@@ -104,6 +105,23 @@ export const userPasswordCommand: Command = {
     const password = await readPassword(values.password, context.stdin ?? process.stdin);
     await withRuntime(context, async (runtime) => runtime.accounts.setPassword((await findUser(runtime, positionals[0]!)).userId, password));
     context.out(`Password of ${positionals[0]} changed.`);
+    return 0;
+  },
+};
+
+export const userDeleteCommand: Command = {
+  path: ['user', 'delete'],
+  usage: 'balados user delete <username> --yes',
+  summary: 'Erase an account and everything it recorded (cannot be undone)',
+  async run(args, context) {
+    const { values, positionals } = parseArgs({ args, options: { yes: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+    if (positionals.length !== 1) throw new UsageError('Give exactly one username');
+    if (!values.yes) throw new UsageError('Erasing an account cannot be undone: add --yes to confirm');
+    const result = await withRuntime(context, async (runtime) => {
+      const account = await findUser(runtime, positionals[0]!);
+      return new AccountEraser(runtime.store, runtime.projectors).erase(account.userId);
+    });
+    context.out(`Erased ${positionals[0]}: ${result.events} events in ${result.streams} streams.`);
     return 0;
   },
 };

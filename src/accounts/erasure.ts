@@ -1,0 +1,43 @@
+import type { Projector } from '../projections/projector.js';
+import { rebuildProjection, resetAsyncProjection } from '../projections/rebuild.js';
+import type { EventStore } from '../store/event-store.js';
+
+export interface ErasureResult {
+  streams: number;
+  events: number;
+}
+
+/**
+ * Erases an account: its streams and events, every read-model row derived from them, its
+ * sessions. This is the one exception to the immutability of the log; what remains is an
+ * anonymous `AccountErased` record (counts only). Cross-user read models that counted the
+ * user's events are reset and rebuilt in the background without them.
+ */
+export class AccountEraser {
+  constructor(
+    private readonly store: EventStore,
+    private readonly projectors: readonly Projector[],
+  ) {}
+
+  async erase(userId: string): Promise<ErasureResult> {
+    const db = this.store.db;
+    const result = await db.transaction(async (tx) => {
+      // Locking the stream rows makes concurrent appends to them wait, then fail their version check.
+      const streams = await tx.query<{ stream_id: string }>('SELECT stream_id FROM streams WHERE user_id = $1 FOR UPDATE', [userId]);
+      const ids = streams.rows.map((row) => row.stream_id);
+      const events = await tx.query('DELETE FROM events WHERE stream_id = ANY($1::text[])', [ids]);
+      await tx.query('DELETE FROM streams WHERE user_id = $1', [userId]);
+      for (const projector of this.projectors) await projector.forgetUser?.(tx, userId);
+      await tx.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
+      const erased = { streams: ids.length, events: events.rowCount };
+      await this.store.appendToStream('erased-accounts', [{ type: 'AccountErased', data: erased }], { tx });
+      return erased;
+    });
+    for (const projector of this.projectors) {
+      if (projector.forgetUser) continue;
+      if (projector.kind === 'async') await resetAsyncProjection(db, projector);
+      else await rebuildProjection(db, this.store, projector);
+    }
+    return result;
+  }
+}
