@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { principalOf, requireAuth, SECURED, SESSION_COOKIE } from '../http/authentication.js';
+import { principalOf, SESSION_COOKIE } from '../http/authentication.js';
 import { HttpError } from '../http/errors.js';
 import { throttleAddress } from '../http/request-limits.js';
 import { errorResponses } from '../http/openapi.js';
@@ -60,11 +60,11 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.get(
     '/api/v1/me/export',
     {
-      preHandler: requireAuth({ scope: '*.read' }),
+      config: { auth: { scope: '*.read' } },
       schema: {
         tags: ['accounts'],
         summary: 'Download everything the account recorded: a summary of its state and all its events (JSON)',
-        security: SECURED,
+       
         produces: ['application/json'],
         response: { 200: Type.Object({}, { additionalProperties: true, description: 'format, version, exportedAt, account, devices, credentials, events' }), ...errorResponses },
       },
@@ -83,11 +83,11 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.delete(
     '/api/v1/me',
     {
-      preHandler: requireAuth(PASSWORD_ONLY),
+      config: { auth: PASSWORD_ONLY },
       schema: {
         tags: ['accounts'],
         summary: 'Erase the account: its events, its read models, its sessions and credentials (cannot be undone)',
-        security: SECURED,
+       
         body: Type.Object({ password: Password }, { additionalProperties: false }),
         response: { 204: Type.Null(), ...errorResponses },
       },
@@ -123,8 +123,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.delete(
     '/api/v1/sessions/current',
     {
-      preHandler: requireAuth({ via: ['session'] }),
-      schema: { tags: ['accounts'], summary: 'Log out (ends this web session)', security: SECURED, response: { 204: Type.Null(), ...errorResponses } },
+      config: { auth: { via: ['session'] } },
+      schema: { tags: ['accounts'], summary: 'Log out (ends this web session)', response: { 204: Type.Null(), ...errorResponses } },
     },
     async (request, reply) => {
       if (request.session) await accounts.sessions.destroy(request.session.secret);
@@ -153,8 +153,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.get(
     '/api/v1/me',
     {
-      preHandler: requireAuth(),
-      schema: { tags: ['accounts'], summary: 'The authenticated account', security: SECURED, response: { 200: Me, ...errorResponses } },
+      config: { auth: {} },
+      schema: { tags: ['accounts'], summary: 'The authenticated account', response: { 200: Me, ...errorResponses } },
     },
     async (request) => {
       const principal = principalOf(request);
@@ -165,11 +165,11 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.put(
     '/api/v1/me/password',
     {
-      preHandler: requireAuth(PASSWORD_ONLY),
+      config: { auth: PASSWORD_ONLY },
       schema: {
         tags: ['accounts'],
         summary: 'Change the account password',
-        security: SECURED,
+       
         body: Type.Object({ currentPassword: Password, newPassword: Password }, { additionalProperties: false }),
         response: { 204: Type.Null(), ...errorResponses },
       },
@@ -183,8 +183,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.get(
     '/api/v1/me/credentials',
     {
-      preHandler: requireAuth(PASSWORD_ONLY),
-      schema: { tags: ['accounts'], summary: 'App passwords and personal access tokens of the account', security: SECURED, response: { 200: Type.Array(Credential), ...errorResponses } },
+      config: { auth: PASSWORD_ONLY },
+      schema: { tags: ['accounts'], summary: 'App passwords and personal access tokens of the account', response: { 200: Type.Array(Credential), ...errorResponses } },
     },
     async (request) => {
       const list = await accounts.listCredentials(principalOf(request).userId);
@@ -195,11 +195,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.post(
     '/api/v1/me/app-passwords',
     {
-      preHandler: [requireAuth(PASSWORD_ONLY), throttleAddress(accounts.throttle, 'credentials', accounts.throttle.rules.tokenPerAddress)],
+      config: { auth: PASSWORD_ONLY },
+      preHandler: throttleAddress(accounts.throttle, 'credentials', accounts.throttle.rules.tokenPerAddress),
       schema: {
         tags: ['accounts'],
         summary: 'Create an app password, for a podcast app that signs in with a username and password',
-        security: SECURED,
+       
         body: Type.Object({ label: Label, deviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) }, { additionalProperties: false }),
         response: { 201: CreatedSecret, ...errorResponses },
       },
@@ -213,11 +214,12 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.post(
     '/api/v1/me/tokens',
     {
-      preHandler: [requireAuth(PASSWORD_ONLY), throttleAddress(accounts.throttle, 'credentials', accounts.throttle.rules.tokenPerAddress)],
+      config: { auth: PASSWORD_ONLY },
+      preHandler: throttleAddress(accounts.throttle, 'credentials', accounts.throttle.rules.tokenPerAddress),
       schema: {
         tags: ['accounts'],
         summary: 'Create a personal access token with the given scopes',
-        security: SECURED,
+       
         body: Type.Object(
           {
             label: Label,
@@ -240,8 +242,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
   app.delete(
     '/api/v1/me/credentials/:id',
     {
-      preHandler: requireAuth(PASSWORD_ONLY),
-      schema: { tags: ['accounts'], summary: 'Revoke an app password or token', security: SECURED, params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+      config: { auth: PASSWORD_ONLY },
+      schema: { tags: ['accounts'], summary: 'Revoke an app password or token', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
     },
     async (request, reply) => {
       await accounts.revokeCredential(principalOf(request).userId, request.params.id);

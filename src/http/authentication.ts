@@ -1,12 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
 import fastifyPlugin from 'fastify-plugin';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { AccountService } from '../accounts/account-service.js';
 import type { CredentialKind, Principal } from '../accounts/principal.js';
-import { scopeAllows, type Scope } from '../accounts/scopes.js';
+import { SCOPES, scopeAllows, type Scope } from '../accounts/scopes.js';
 import { HttpError } from './errors.js';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Declares that the route needs an account (and which rights): the check runs on request,
+     * and the OpenAPI document lists the matching security requirement. One declaration, so
+     * the two cannot drift apart.
+     */
+    auth?: AuthRequirement;
+  }
   interface FastifyRequest {
     /** Who the request acts for; null when it carries no (valid) credentials. */
     principal: Principal | null;
@@ -20,12 +28,29 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'balados_session';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** The OpenAPI security requirement of routes that need an account. */
-export const SECURED: { [scheme: string]: string[] }[] = [{ basicAuth: [] }, { bearerAuth: [] }];
+type SecurityRequirement = { [scheme: string]: string[] };
 
 export const securitySchemes = {
-  basicAuth: { type: 'http', scheme: 'basic', description: 'Username with the account password or an app password.' },
-  bearerAuth: { type: 'http', scheme: 'bearer', description: 'A personal access token (`bpt_…`) or an app password.' },
+  basicAuth: { type: 'http', scheme: 'basic', description: 'Username with the account password, or with an app password (`bap_…`).' },
+  sessionCookie: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'balados_session',
+    description: 'Web session (`POST /api/v1/sessions`); changes also need the `X-CSRF-Token` header.',
+  },
+  bearerAuth: { type: 'http', scheme: 'bearer', description: 'A personal access token (`bpt_…`) or an app password, limited to its scopes.' },
+  oauth2: {
+    type: 'oauth2',
+    description: 'Apps: authorization code with PKCE (S256).',
+    flows: {
+      authorizationCode: {
+        authorizationUrl: '/oauth/authorize',
+        tokenUrl: '/oauth/token',
+        refreshUrl: '/oauth/token',
+        scopes: Object.fromEntries(SCOPES.map((scope) => [scope, scope])),
+      },
+    },
+  },
 } as const;
 
 function parseBasic(header: string): { username: string; password: string } | undefined {
@@ -65,6 +90,13 @@ async function resolve(accounts: AccountService, request: FastifyRequest): Promi
 /** Resolves every request's credentials once, before its handler (not encapsulated). */
 export const authentication = fastifyPlugin<{ accounts: AccountService }>(
   async (app, { accounts }) => {
+    app.addHook('onRoute', (route) => {
+      const requirement = route.config?.auth;
+      if (!requirement) return;
+      const existing = route.onRequest ? ([] as unknown[]).concat(route.onRequest) : [];
+      route.onRequest = [requireAuth(requirement), ...existing] as typeof route.onRequest;
+      route.schema = { ...route.schema, security: securityFor(requirement) };
+    });
     app.decorateRequest('principal', null);
     app.decorateRequest('credentialsRefused', false);
     app.decorateRequest('session', null);
@@ -106,6 +138,15 @@ function challenge(request: FastifyRequest, reply: FastifyReply): void {
   if (request.headers['x-requested-with'] !== 'XMLHttpRequest') reply.header('www-authenticate', 'Basic realm="Balados Sync", charset="UTF-8"');
 }
 
+/** The OpenAPI security requirement of a route's `config.auth` (the authorization matrix test reads it). */
+export function securityFor(requirement: AuthRequirement): SecurityRequirement[] {
+  const interactive: SecurityRequirement[] = [{ basicAuth: [] }, { sessionCookie: [] }];
+  if (requirement.via && !requirement.via.some((via) => via === 'app_password' || via === 'personal_token')) {
+    return requirement.via.includes('password') ? interactive : [{ sessionCookie: [] }];
+  }
+  return [...interactive, { bearerAuth: [] }, { oauth2: requirement.scope ? [requirement.scope] : [] }];
+}
+
 export interface AuthRequirement {
   /** The scope a token must grant (the account's own password grants all). */
   scope?: Scope;
@@ -113,8 +154,11 @@ export interface AuthRequirement {
   via?: readonly CredentialKind[];
 }
 
-/** preHandler that answers 401 without valid credentials and 403 without the rights. */
-export function requireAuth(requirement: AuthRequirement = {}): preHandlerAsyncHookHandler {
+/**
+ * Hook that answers 401 without valid credentials and 403 without the rights. It runs on
+ * request, before the body is even parsed: strangers get nothing, not even validation errors.
+ */
+export function requireAuth(requirement: AuthRequirement = {}): onRequestAsyncHookHandler {
   return async function checkAuth(request, reply) {
     const principal = request.principal;
     if (!principal) {
@@ -136,3 +180,6 @@ export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new HttpError(401, 'authentication_required', 'This needs an account');
   return request.principal;
 }
+
+/** @deprecated Declare `config: { auth: … }` on the route instead; kept until the OAuth routes move to it. */
+export const SECURED: SecurityRequirement[] = securityFor({});

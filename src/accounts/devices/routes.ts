@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { principalOf, requireAuth, SECURED } from '../../http/authentication.js';
+import { principalOf } from '../../http/authentication.js';
 import { errorResponses } from '../../http/openapi.js';
 import { DEVICE_TYPES, MAX_CAPTION_LENGTH } from './device-decider.js';
 import type { DeviceService } from './device-service.js';
@@ -15,8 +15,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ devices: DeviceService }>
   app.get(
     '/api/v1/devices',
     {
-      preHandler: requireAuth({ scope: 'user.sync' }),
-      schema: { tags: ['devices'], summary: "The account's devices", security: SECURED, response: { 200: Type.Array(Device), ...errorResponses } },
+      config: { auth: { scope: 'user.sync' } },
+      schema: { tags: ['devices'], summary: "The account's devices", response: { 200: Type.Array(Device), ...errorResponses } },
     },
     async (request) =>
       (await devices.list(principalOf(request).userId)).map((device) => ({
@@ -29,11 +29,11 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ devices: DeviceService }>
   app.put(
     '/api/v1/devices/:deviceId',
     {
-      preHandler: requireAuth({ scope: 'user.sync' }),
+      config: { auth: { scope: 'user.sync' } },
       schema: {
         tags: ['devices'],
         summary: 'Create a device, or rename it or change its type',
-        security: SECURED,
+       
         params: Type.Object({ deviceId: Type.String({ pattern: '^[\\w.-]{1,64}$' }) }),
         body: Type.Object({ caption: Type.Optional(Type.String({ maxLength: MAX_CAPTION_LENGTH })), type: Type.Optional(DeviceType) }, { additionalProperties: false }),
         response: { 200: Device, ...errorResponses },
