@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { SCOPES } from '../../src/accounts/scopes.js';
+import { describeEachDriver } from '../support/databases.js';
+import { createTestServer, type TestServer } from '../support/server.js';
+
+/**
+ * Walks every operation of the OpenAPI document: a route that needs an account must refuse
+ * requests without credentials, with revoked or expired tokens, with tokens lacking its scope,
+ * and must not hand one user's data to another. A route added later joins automatically; one
+ * that declares no authentication must be listed here as public, on purpose.
+ */
+const PUBLIC_OPERATIONS = new Set([
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+  'POST /api/v1/accounts',
+  'POST /api/v1/sessions',
+]);
+
+type Operation = { security?: Record<string, string[]>[]; parameters?: { in: string; name: string }[] };
+type Document = { paths: Record<string, Record<string, Operation>> };
+
+const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
+describeEachDriver('authorization matrix', (current) => {
+  let server: TestServer;
+  let operations: { method: string; path: string; operation: Operation }[];
+  const alice = { userId: '', credentialId: '', label: 'Alice AntennaPod 7f3a' };
+  const bob: Record<'password' | 'revoked' | 'expired', string> & { scoped: (scope: string) => Promise<string> } = {
+    password: basic('bob', 'bob password'),
+    revoked: '',
+    expired: '',
+    scoped: async () => '',
+  };
+
+  before(async () => {
+    server = await createTestServer(current(), { env: { REGISTRATION: 'open' }, requestLimits: { burst: 100_000, perSecond: 1000 } });
+    await server.app.ready();
+    alice.userId = (await server.accounts.register('alice', 'alice password')).userId;
+    const bobId = (await server.accounts.register('bob', 'bob password')).userId;
+    alice.credentialId = (await server.accounts.createAppPassword(alice.userId, alice.label, 'phone')).id;
+    await server.devices.save(alice.userId, 'phone', { caption: 'Alice phone 9c1e' });
+
+    const revoked = await server.accounts.createPersonalToken(bobId, 'revoked', ['*'], null);
+    await server.accounts.revokeCredential(bobId, revoked.id);
+    bob.revoked = `Bearer ${revoked.secret}`;
+    const expired = await server.accounts.createPersonalToken(bobId, 'expired', ['*'], new Date(Date.now() + 3_600_000));
+    await current().db.query(`UPDATE account_credentials SET expires_at = now() - interval '1 minute' WHERE credential_id = $1`, [expired.id]);
+    bob.expired = `Bearer ${expired.secret}`;
+    const cache = new Map<string, string>();
+    bob.scoped = async (scope) => {
+      if (!cache.has(scope)) cache.set(scope, `Bearer ${(await server.accounts.createPersonalToken(bobId, `only ${scope}`, [scope], null)).secret}`);
+      return cache.get(scope)!;
+    };
+
+    const document = (await server.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as Document;
+    operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase(), path, operation })),
+    );
+  });
+  after(async () => server?.app.close());
+
+  // Path parameters point at Alice's things: Bob must not reach them.
+  const url = (path: string) =>
+    path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'deviceId' ? 'phone' : name === 'id' ? alice.credentialId : alice.userId));
+
+  async function call(method: string, path: string, authorization?: string) {
+    return server.app.inject({
+      method: method as 'GET',
+      url: url(path),
+      headers: authorization ? { authorization } : {},
+      ...(['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) ? { payload: {} } : {}),
+    });
+  }
+
+  function assertRefused(response: { statusCode: number; json(): unknown }, expected: number[], what: string) {
+    assert.ok(expected.includes(response.statusCode), `${what}: answered ${response.statusCode}`);
+    const body = response.json() as { error?: { code?: string } };
+    assert.equal(typeof body.error?.code, 'string', `${what}: error shape`);
+  }
+
+  it('declares authentication on every route that is not public on purpose', () => {
+    assert.ok(operations.length >= 10, `only ${operations.length} operations found`);
+    for (const { method, path, operation } of operations) {
+      const key = `${method} ${path}`;
+      if (PUBLIC_OPERATIONS.has(key)) assert.equal(operation.security, undefined, `${key} is listed as public`);
+      else assert.ok(operation.security && operation.security.length > 0, `${key} declares no authentication`);
+    }
+  });
+
+  it('refuses missing, revoked, expired and under-scoped credentials on every protected route', async () => {
+    let checked = 0;
+    for (const { method, path, operation } of operations) {
+      if (!operation.security) continue;
+      const what = `${method} ${path}`;
+      assertRefused(await call(method, path), [401], `${what} without credentials`);
+      assertRefused(await call(method, path, bob.revoked), [401], `${what} with a revoked token`);
+      assertRefused(await call(method, path, bob.expired), [401], `${what} with an expired token`);
+      const acceptsTokens = operation.security.some((requirement) => 'bearerAuth' in requirement);
+      const required = operation.security.find((requirement) => 'oauth2' in requirement)?.oauth2?.[0];
+      if (!acceptsTokens) {
+        assertRefused(await call(method, path, await bob.scoped('*')), [403], `${what} with a token (password only)`);
+      } else if (required) {
+        const other = SCOPES.find((scope) => scope !== required && !scope.startsWith('*') && scope !== 'user.sync')!;
+        assertRefused(await call(method, path, await bob.scoped(other)), [403], `${what} with a token lacking ${required}`);
+      }
+      checked++;
+    }
+    assert.ok(checked >= 8, `${checked} protected operations`);
+  });
+
+  it("never gives one user another user's data, nor changes it", async () => {
+    const markers = [alice.userId, alice.credentialId, alice.label, 'Alice phone 9c1e', '"alice"'];
+    for (const { method, path, operation } of operations) {
+      if (!operation.security) continue;
+      const response = await call(method, path, bob.password);
+      for (const marker of markers) assert.ok(!response.body.includes(marker), `${method} ${path} as Bob shows ${marker}`);
+    }
+    assert.ok(await server.accounts.findByUsername('alice'));
+    assert.deepEqual((await server.accounts.listCredentials(alice.userId)).map((c) => c.id), [alice.credentialId]);
+    assert.deepEqual((await server.devices.list(alice.userId)).map((d) => d.caption), ['Alice phone 9c1e']);
+  });
+});
