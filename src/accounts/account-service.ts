@@ -71,7 +71,7 @@ export class AccountService {
 
   constructor(
     private readonly store: EventStore,
-    private readonly options: { registration: RegistrationMode; loginRules?: LoginRules },
+    private readonly options: { registration: RegistrationMode; loginRules?: LoginRules; cacheCredentials?: boolean },
   ) {
     this.handler = new CommandHandler(store, accountDecider);
     this.sessions = new SessionStore(store.db);
@@ -149,15 +149,14 @@ export class AccountService {
    * clients do). Unknown users cost as much as wrong passwords, so timing tells nothing.
    */
   async authenticatePassword(username: string, password: string, client?: { address: string }): Promise<Principal | undefined> {
-    const account = await this.findByUsername(username);
     if (secretKind(password) === 'app_password') {
       // 256 random bits cannot be guessed: no throttling needed, and no KDF to protect.
-      const principal = await this.authenticateSecret(password);
-      return principal && account && principal.userId === account.userId ? principal : undefined;
+      return this.authenticateSecret(password, username);
     }
+    const account = await this.findByUsername(username);
     // Credentials verified a moment ago skip both the KDF and the throttle: a legacy client
     // sending Basic on every request must not be slowed down or locked out.
-    const known = account !== undefined && this.cache.has(account.userId, account.passwordHash, password);
+    const known = account !== undefined && this.options.cacheCredentials !== false && this.cache.has(account.userId, account.passwordHash, password);
     if (!known) {
       if (client) {
         const state = await this.throttle.beforeLogin(username, client.address);
@@ -165,7 +164,7 @@ export class AccountService {
       }
       const valid = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
       if (!account || !valid) {
-        await this.throttle.loginFailed(username);
+        await this.throttle.loginFailed(username, client?.address);
         return undefined;
       }
       this.cache.remember(account.userId, account.passwordHash, password);
@@ -174,8 +173,11 @@ export class AccountService {
     return { userId: account.userId, username: account.username, admin: account.admin, via: 'password', scopes: ['*'], credentialId: null, deviceId: null };
   }
 
-  /** Resolves an app password or personal access token presented on its own. */
-  async authenticateSecret(secret: string): Promise<Principal | undefined> {
+  /**
+   * Resolves an app password or personal access token; with `username` (HTTP Basic), only if
+   * it belongs to that account.
+   */
+  async authenticateSecret(secret: string, username?: string): Promise<Principal | undefined> {
     const kind = secretKind(secret);
     if (kind !== 'app_password' && kind !== 'personal_token') return undefined;
     const result = await this.db.query<{
@@ -189,8 +191,9 @@ export class AccountService {
     }>(
       `SELECT c.credential_id, c.kind, c.device_id, c.scopes, a.user_id, a.username, a.is_admin
        FROM account_credentials c JOIN accounts a ON a.user_id = c.user_id
-       WHERE c.secret_hash = $1 AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now()) AND NOT a.disabled`,
-      [secretHash(secret)],
+       WHERE c.secret_hash = $1 AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now()) AND NOT a.disabled
+         AND ($2::text IS NULL OR a.username_key = $2)`,
+      [secretHash(secret), username === undefined ? null : usernameKey(username)],
       { name: 'balados_credential_by_secret' },
     );
     const row = result.rows[0];

@@ -55,6 +55,15 @@ describeEachDriver('login throttling', (current) => {
     assert.equal((await me(basic('bob', 'bob password'))).statusCode, 200, 'other accounts are not affected');
   });
 
+  it('locks out an address that fails on many accounts, but not one whose logins succeed', async () => {
+    for (let i = 0; i < 20; i++) assert.equal((await me(basic('bob', 'bob password'))).statusCode, 200);
+    // perAddress is 12 failures: 6 were spent above on alice and ghost.
+    for (let i = 0; i < 6; i++) assert.equal((await me(basic(`user${i}`, 'guess'))).statusCode, 401);
+    const blocked = await me(basic('user99', 'guess'));
+    assert.equal(blocked.statusCode, 429);
+    assert.equal((await me(basic('bob', 'bob password'))).statusCode, 200, 'cached good credentials still pass');
+  });
+
   it('limits credential-minting requests per client address', async () => {
     const create = () => server.app.inject({ method: 'POST', url: '/api/v1/me/app-passwords', headers: { authorization: basic('bob', 'bob password') }, payload: { label: 'x' } });
     assert.equal((await create()).statusCode, 201);

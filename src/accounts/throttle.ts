@@ -14,7 +14,11 @@ export interface ThrottleRule {
 export const LOGIN_RULES = {
   /** Failed attempts on one account (by username, existing or not). */
   perAccount: { limit: 10, windowMs: 15 * 60_000 },
-  /** Attempts, failed or not, from one address. */
+  /**
+   * Failed attempts from one address, whatever the account: guessing across many accounts.
+   * Successes do not count, so many people behind one address (an office, a carrier NAT)
+   * can all sign in.
+   */
   perAddress: { limit: 50, windowMs: 15 * 60_000 },
   /** Token, registration and app-registration requests from one address. */
   tokenPerAddress: { limit: 60, windowMs: 60_000 },
@@ -76,16 +80,14 @@ export class Throttle {
 
   /** Before checking a password: is this account or this address locked out for now? */
   async beforeLogin(username: string, address: string): Promise<ThrottleState> {
-    const [account, client] = await Promise.all([
-      this.check(`login-fail:${usernameKey(username)}`, this.rules.perAccount),
-      this.hit(`login-addr:${address}`, this.rules.perAddress),
-    ]);
+    const account = await this.check(`login-fail:${usernameKey(username)}`, this.rules.perAccount);
     if (!account.allowed) return account;
-    return client;
+    return this.check(`login-fail-addr:${address}`, this.rules.perAddress);
   }
 
-  async loginFailed(username: string): Promise<void> {
+  async loginFailed(username: string, address?: string): Promise<void> {
     await this.hit(`login-fail:${usernameKey(username)}`, this.rules.perAccount);
+    if (address) await this.hit(`login-fail-addr:${address}`, this.rules.perAddress);
   }
 
   async purgeOld(olderThanMs = 24 * 3_600_000): Promise<void> {
