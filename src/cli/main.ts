@@ -7,6 +7,7 @@ import { MigrationError } from '../store/migrations.js';
 import { UsageError, type CliContext, type CliIo, type Command } from './command.js';
 import { migrateCommand } from './commands/migrate.js';
 import { projectionsRebuildCommand, projectionsStatusCommand } from './commands/projections.js';
+import { feedsParseCommand } from './commands/feeds.js';
 import { serveCommand } from './commands/serve.js';
 import { userAddCommand, userDeleteCommand, userDisableCommand, userEnableCommand, userListCommand, userPasswordCommand } from './commands/users.js';
 
@@ -21,6 +22,7 @@ export const commands: readonly Command[] = [
   userEnableCommand,
   userPasswordCommand,
   userDeleteCommand,
+  feedsParseCommand,
 ];
 
 function help(io: CliIo): void {
