@@ -1,5 +1,5 @@
 /** Who a request acts for, and with what rights, once its credentials are checked. */
-export type CredentialKind = 'password' | 'app_password' | 'personal_token' | 'session';
+export type CredentialKind = 'password' | 'app_password' | 'personal_token' | 'session' | 'oauth';
 
 export interface Principal {
   userId: string;

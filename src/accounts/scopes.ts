@@ -38,3 +38,19 @@ export function parseScopes(text: string): { scopes: Scope[]; unknown: string[] 
   const words = [...new Set(text.split(/[\s,]+/).filter(Boolean))];
   return { scopes: words.filter(isScope), unknown: words.filter((word) => !isScope(word)) };
 }
+
+/** What each scope lets an app do, in the words the consent page and the account page use. */
+export const SCOPE_DESCRIPTIONS: Record<Scope, string> = {
+  '*': 'Everything your account can do, including all of the below',
+  '*.read': 'See all your data: subscriptions, listening history, playlists and privacy settings',
+  '*.write': 'Change all your data: subscriptions, listening history, playlists and privacy settings',
+  'user.subscriptions.read': 'See the podcasts you subscribe to',
+  'user.subscriptions.write': 'Subscribe to and unsubscribe from podcasts',
+  'user.plays.read': 'See what you listened to and where you stopped',
+  'user.plays.write': 'Record what you listen to and where you stop',
+  'user.playlists.read': 'See your playlists',
+  'user.playlists.write': 'Create and change your playlists',
+  'user.privacy.read': 'See your privacy settings',
+  'user.privacy.write': 'Change your privacy settings',
+  'user.sync': 'Keep everything in sync with the app (read and change all your podcast data)',
+};

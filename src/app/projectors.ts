@@ -1,5 +1,6 @@
 import { accountsProjector } from '../accounts/accounts-projector.js';
 import { devicesProjector } from '../accounts/devices/devices-projector.js';
+import { grantsProjector } from '../accounts/oauth/grants-projector.js';
 import { eventTypeCounts } from '../operations/event-type-counts.js';
 import type { Projector } from '../projections/projector.js';
 
@@ -8,5 +9,5 @@ import type { Projector } from '../projections/projector.js';
  * ones are handed to the event store, async ones to the background runner.
  */
 export function applicationProjectors(): Projector[] {
-  return [accountsProjector(), devicesProjector(), eventTypeCounts()];
+  return [accountsProjector(), devicesProjector(), grantsProjector(), eventTypeCounts()];
 }

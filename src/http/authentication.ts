@@ -3,7 +3,10 @@ import fastifyPlugin from 'fastify-plugin';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import type { AccountService } from '../accounts/account-service.js';
 import type { CredentialKind, Principal } from '../accounts/principal.js';
+import { authenticateAccessToken } from '../accounts/oauth/tokens.js';
 import { SCOPES, scopeAllows, type Scope } from '../accounts/scopes.js';
+import { secretKind } from '../accounts/secrets.js';
+import type { Sql } from '../store/sql.js';
 import { HttpError } from './errors.js';
 
 declare module 'fastify' {
@@ -14,6 +17,12 @@ declare module 'fastify' {
      * the two cannot drift apart.
      */
     auth?: AuthRequirement;
+    /**
+     * The route authenticates by its body (OAuth token endpoints): credentials in headers or
+     * cookies are not looked at, so an app's `Authorization: Basic client_id:` is not taken for a
+     * failed login, and a browser's session does not bring in the CSRF check.
+     */
+    ignoreCredentials?: boolean;
   }
   interface FastifyRequest {
     /** Who the request acts for; null when it carries no (valid) credentials. */
@@ -38,7 +47,7 @@ export const securitySchemes = {
     name: 'balados_session',
     description: 'Web session (`POST /api/v1/sessions`); changes also need the `X-CSRF-Token` header.',
   },
-  bearerAuth: { type: 'http', scheme: 'bearer', description: 'A personal access token (`bpt_…`) or an app password, limited to its scopes.' },
+  bearerAuth: { type: 'http', scheme: 'bearer', description: 'A personal access token (`bpt_…`), an OAuth access token (`bat_…`) or an app password, limited to its scopes.' },
   oauth2: {
     type: 'oauth2',
     description: 'Apps: authorization code with PKCE (S256).',
@@ -65,7 +74,7 @@ function parseBasic(header: string): { username: string; password: string } | un
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
-async function resolve(accounts: AccountService, request: FastifyRequest): Promise<Principal | null | 'refused'> {
+async function resolve(accounts: AccountService, db: Sql, request: FastifyRequest): Promise<Principal | null | 'refused'> {
   const header = request.headers.authorization;
   if (!header) {
     const secret = request.cookies[SESSION_COOKIE];
@@ -82,14 +91,16 @@ async function resolve(accounts: AccountService, request: FastifyRequest): Promi
     return (await accounts.authenticatePassword(credentials.username, credentials.password, { address: request.ip })) ?? 'refused';
   }
   if (/^bearer /i.test(header)) {
-    return (await accounts.authenticateSecret(header.slice(7).trim())) ?? 'refused';
+    const secret = header.slice(7).trim();
+    const principal = secretKind(secret) === 'access_token' ? await authenticateAccessToken(db, secret) : await accounts.authenticateSecret(secret);
+    return principal ?? 'refused';
   }
   return 'refused';
 }
 
 /** Resolves every request's credentials once, before its handler (not encapsulated). */
-export const authentication = fastifyPlugin<{ accounts: AccountService }>(
-  async (app, { accounts }) => {
+export const authentication = fastifyPlugin<{ accounts: AccountService; db: Sql }>(
+  async (app, { accounts, db }) => {
     app.addHook('onRoute', (route) => {
       const requirement = route.config?.auth;
       if (!requirement) return;
@@ -101,7 +112,8 @@ export const authentication = fastifyPlugin<{ accounts: AccountService }>(
     app.decorateRequest('credentialsRefused', false);
     app.decorateRequest('session', null);
     app.addHook('onRequest', async (request) => {
-      const outcome = await resolve(accounts, request);
+      if (request.routeOptions.config?.ignoreCredentials) return;
+      const outcome = await resolve(accounts, db, request);
       if (outcome === 'refused') request.credentialsRefused = true;
       else request.principal = outcome;
     });
@@ -111,7 +123,7 @@ export const authentication = fastifyPlugin<{ accounts: AccountService }>(
     });
   },
   { name: 'balados-authentication' },
-) as FastifyPluginAsync<{ accounts: AccountService }>;
+) as FastifyPluginAsync<{ accounts: AccountService; db: Sql }>;
 
 /**
  * Cookie-authenticated changes must prove they come from our own pages: the session's token,
@@ -180,6 +192,3 @@ export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new HttpError(401, 'authentication_required', 'This needs an account');
   return request.principal;
 }
-
-/** @deprecated Declare `config: { auth: … }` on the route instead; kept until the OAuth routes move to it. */
-export const SECURED: SecurityRequirement[] = securityFor({});

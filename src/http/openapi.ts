@@ -39,6 +39,7 @@ export async function registerOpenApi(app: FastifyInstance, info: OpenApiInfo): 
         { name: 'operations', description: 'Health, readiness and documentation' },
         { name: 'accounts', description: 'Accounts, app passwords and tokens' },
         { name: 'devices', description: "A user's devices (phones, computers...) as their apps name them" },
+        { name: 'oauth', description: 'OAuth 2.0 authorization code flow with PKCE, for podcast apps' },
       ],
     },
     refResolver: {

@@ -54,7 +54,7 @@ describeEachDriver('HTTP server', (current) => {
     assert.equal(body.checks.database.driver, current().driver);
     assert.deepEqual(body.checks.migrations.pending, []);
     assert.ok(body.checks.migrations.applied >= 2);
-    assert.deepEqual(body.checks.projections.map((p: { name: string }) => p.name), ['accounts', 'devices', 'event_type_counts']);
+    assert.deepEqual(body.checks.projections.map((p: { name: string }) => p.name), ['accounts', 'devices', 'oauth_grants', 'event_type_counts']);
   });
 
   it('reports async projection lag in /readyz without failing readiness', async () => {

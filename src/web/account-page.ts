@@ -2,27 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CredentialInfo } from '../accounts/account-service.js';
-import { SCOPES } from '../accounts/scopes.js';
+import { SCOPE_DESCRIPTIONS, SCOPES } from '../accounts/scopes.js';
 import { DomainError } from '../domain/decider.js';
 import { sessionCookieOptions } from '../accounts/routes.js';
 import { SESSION_COOKIE } from '../http/authentication.js';
 import { html, page, SafeHtml, sendPage } from './html.js';
 import type { WebOptions } from './login-routes.js';
-
-export const SCOPE_DESCRIPTIONS: Record<(typeof SCOPES)[number], string> = {
-  '*': 'Everything your account can do',
-  '*.read': 'Read all your data',
-  '*.write': 'Change all your data',
-  'user.subscriptions.read': 'See your subscriptions',
-  'user.subscriptions.write': 'Subscribe and unsubscribe',
-  'user.plays.read': 'See what you listened to and where you stopped',
-  'user.plays.write': 'Record plays and positions',
-  'user.playlists.read': 'See your playlists',
-  'user.playlists.write': 'Create and change playlists',
-  'user.privacy.read': 'See your privacy settings',
-  'user.privacy.write': 'Change your privacy settings',
-  'user.sync': 'Sync everything with an app',
-};
 
 interface Viewer {
   userId: string;

@@ -65,14 +65,32 @@ export function page(options: PageOptions, body: SafeHtml): string {
 <main><h1>${options.title}</h1>${body}</main></body></html>`.value;
 }
 
-/** Headers for every page: no framing (clickjacking), no inline scripts, no caching of secrets. */
-export function sendPage(reply: FastifyReply, status: number, markup: string): FastifyReply {
+/**
+ * Headers for every page: no script, no frames (a button under someone else's invisible frame
+ * is clickjacking), never cached (pages carry CSRF tokens and, once, secrets).
+ * `formAction`: where the page's forms may lead, redirects included (default: this site).
+ */
+export function sendPage(
+  reply: FastifyReply,
+  status: number,
+  markup: string,
+  options: { formAction?: readonly string[]; referrer?: 'same-origin' | 'no-referrer' } = {},
+): FastifyReply {
+  const formAction = options.formAction ?? ["'self'"];
+  const csp = [
+    "default-src 'none'",
+    "style-src 'unsafe-inline'",
+    `form-action ${formAction.length > 0 ? formAction.join(' ') : "'none'"}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
   return reply
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    .header('content-security-policy', csp)
     .header('x-frame-options', 'DENY')
-    .header('referrer-policy', 'same-origin')
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', options.referrer ?? 'same-origin')
     .header('cache-control', 'no-store')
     .send(markup);
 }

@@ -37,7 +37,7 @@ function loginForm(next: string, token: string, error?: string): string {
   );
 }
 
-const Query = Type.Object({ next: Type.Optional(Type.String({ maxLength: 4000 })) });
+const Query = Type.Object({ next: Type.Optional(Type.String({ maxLength: 16000 })) });
 
 export const loginRoutes: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts, secureCookies }) => {
   const issueLoginToken = () => randomBytes(24).toString('base64url');
@@ -75,7 +75,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
         body: Type.Object({
           username: Type.String({ maxLength: 200 }),
           password: Type.String({ maxLength: 2000 }),
-          next: Type.Optional(Type.String({ maxLength: 4000 })),
+          next: Type.Optional(Type.String({ maxLength: 16000 })),
           _csrf: Type.Optional(Type.String({ maxLength: 200 })),
         }),
       },

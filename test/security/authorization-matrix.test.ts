@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { GrantService } from '../../src/accounts/oauth/grants.js';
 import { SCOPES } from '../../src/accounts/scopes.js';
 import { describeEachDriver } from '../support/databases.js';
 import { createTestServer, type TestServer } from '../support/server.js';
@@ -16,6 +17,15 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /metrics',
   'POST /api/v1/accounts',
   'POST /api/v1/sessions',
+  // OAuth: apps register anonymously; the token and revocation endpoints authenticate by the
+  // code or token in their body; the authorize pages act only with a web session (without
+  // one they send the browser to the login page: src/accounts/oauth tests).
+  'POST /api/v1/oauth/clients',
+  'GET /.well-known/oauth-authorization-server',
+  'GET /oauth/authorize',
+  'POST /oauth/authorize',
+  'POST /oauth/token',
+  'POST /oauth/revoke',
 ]);
 
 type Operation = { security?: Record<string, string[]>[]; parameters?: { in: string; name: string }[] };
@@ -26,7 +36,7 @@ const basic = (username: string, password: string) => `Basic ${Buffer.from(`${us
 describeEachDriver('authorization matrix', (current) => {
   let server: TestServer;
   let operations: { method: string; path: string; operation: Operation }[];
-  const alice = { userId: '', credentialId: '', label: 'Alice AntennaPod 7f3a' };
+  const alice = { userId: '', credentialId: '', grantId: '', label: 'Alice AntennaPod 7f3a' };
   const bob: Record<'password' | 'revoked' | 'expired', string> & { scoped: (scope: string) => Promise<string> } = {
     password: basic('bob', 'bob password'),
     revoked: '',
@@ -41,6 +51,10 @@ describeEachDriver('authorization matrix', (current) => {
     const bobId = (await server.accounts.register('bob', 'bob password')).userId;
     alice.credentialId = (await server.accounts.createAppPassword(alice.userId, alice.label, 'phone')).id;
     await server.devices.save(alice.userId, 'phone', { caption: 'Alice phone 9c1e' });
+    const grants = new GrantService(server.store);
+    alice.grantId = await grants.transaction((tx) =>
+      grants.authorize(tx, alice.userId, { clientId: 'https://alice-app.example/', clientName: 'Alice app 51d0', scopes: ['user.sync'], redirectUri: 'https://alice-app.example/cb' }),
+    );
 
     const revoked = await server.accounts.createPersonalToken(bobId, 'revoked', ['*'], null);
     await server.accounts.revokeCredential(bobId, revoked.id);
@@ -63,7 +77,11 @@ describeEachDriver('authorization matrix', (current) => {
 
   // Path parameters point at Alice's things: Bob must not reach them.
   const url = (path: string) =>
-    path.replace(/\{(\w+)\}/g, (_, name: string) => (name === 'deviceId' ? 'phone' : name === 'id' ? alice.credentialId : alice.userId));
+    path.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const ids: Record<string, string> = { deviceId: 'phone', id: alice.credentialId, grantId: alice.grantId };
+      if (!ids[name]) throw new Error(`The matrix does not know whose ${name} to use: add it`);
+      return ids[name];
+    });
 
   async function call(method: string, path: string, authorization?: string) {
     return server.app.inject({
@@ -111,7 +129,7 @@ describeEachDriver('authorization matrix', (current) => {
   });
 
   it("never gives one user another user's data, nor changes it", async () => {
-    const markers = [alice.userId, alice.credentialId, alice.label, 'Alice phone 9c1e', '"alice"'];
+    const markers = [alice.userId, alice.credentialId, alice.grantId, alice.label, 'Alice phone 9c1e', 'Alice app 51d0', '"alice"'];
     for (const { method, path, operation } of operations) {
       if (!operation.security) continue;
       const response = await call(method, path, bob.password);
@@ -120,5 +138,6 @@ describeEachDriver('authorization matrix', (current) => {
     assert.ok(await server.accounts.findByUsername('alice'));
     assert.deepEqual((await server.accounts.listCredentials(alice.userId)).map((c) => c.id), [alice.credentialId]);
     assert.deepEqual((await server.devices.list(alice.userId)).map((d) => d.caption), ['Alice phone 9c1e']);
+    assert.deepEqual((await new GrantService(server.store).list(alice.userId)).map((grant) => grant.grantId), [alice.grantId]);
   });
 });

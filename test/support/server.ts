@@ -7,6 +7,7 @@ import { eventTypeCounts } from '../../src/operations/event-type-counts.js';
 import { AccountService } from '../../src/accounts/account-service.js';
 import { accountsProjector } from '../../src/accounts/accounts-projector.js';
 import { devicesProjector } from '../../src/accounts/devices/devices-projector.js';
+import { grantsProjector } from '../../src/accounts/oauth/grants-projector.js';
 import { DeviceService } from '../../src/accounts/devices/device-service.js';
 import type { LoginRules } from '../../src/accounts/throttle.js';
 import type { RequestLimitOptions } from '../../src/http/request-limits.js';
@@ -42,7 +43,7 @@ export async function createTestServer(
     },
   });
   const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
-  const projectors = options.projectors ?? [accountsProjector(), devicesProjector(), eventTypeCounts()];
+  const projectors = options.projectors ?? [accountsProjector(), devicesProjector(), grantsProjector(), eventTypeCounts()];
   const store = new EventStore(database.db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
   await prepareProjections(database.db, store, projectors);
   const devices = new DeviceService(store);
