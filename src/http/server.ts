@@ -15,6 +15,7 @@ import { credentialRateLimit, DEFAULT_REQUEST_LIMITS, type RequestLimitOptions }
 import { accountRoutes } from '../accounts/routes.js';
 import { AccountEraser } from '../accounts/erasure.js';
 import { oauthRoutes } from '../accounts/oauth/routes.js';
+import { GrantService } from '../accounts/oauth/grants.js';
 import { deviceRoutes } from '../accounts/devices/routes.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
@@ -67,6 +68,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(deviceRoutes, { devices: deps.devices });
   await app.register(oauthRoutes, { store: deps.store, baseUrl: deps.config.baseUrl });
   await app.register(loginRoutes, { accounts: deps.accounts, secureCookies });
-  await app.register(accountPage, { accounts: deps.accounts, eraser, secureCookies });
+  await app.register(accountPage, { accounts: deps.accounts, eraser, grants: new GrantService(deps.store), secureCookies });
   return app;
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CredentialInfo } from '../accounts/account-service.js';
+import type { AuthorizedApp } from '../accounts/oauth/grants.js';
 import { SCOPE_DESCRIPTIONS, SCOPES } from '../accounts/scopes.js';
 import { DomainError } from '../domain/decider.js';
 import { sessionCookieOptions } from '../accounts/routes.js';
@@ -29,12 +30,23 @@ function credentialRows(credentials: CredentialInfo[], csrf: string): SafeHtml[]
   );
 }
 
-function accountBody(user: Viewer, credentials: CredentialInfo[], message?: { error?: string; notice?: string; secret?: string }): SafeHtml {
+function appRows(apps: AuthorizedApp[], csrf: string): SafeHtml[] {
+  return apps.map(
+    (entry) => html`<tr><td>${entry.appName}<br><small>${entry.clientId}</small></td><td>${entry.scopes.join(' ')}</td>
+      <td>${entry.createdAt.toISOString().slice(0, 10)}</td><td>${entry.lastUsedAt ? entry.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ') : 'never'}</td>
+      <td><form class="inline" method="post" action="/account/apps/${encodeURIComponent(entry.grantId)}/revoke">
+        <input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Revoke</button></form></td></tr>`,
+  );
+}
+
+function accountBody(user: Viewer, credentials: CredentialInfo[], apps: AuthorizedApp[], message?: { error?: string; notice?: string; secret?: string }): SafeHtml {
   const csrf = html`<input type="hidden" name="_csrf" value="${user.csrfToken}">`;
   return html`
     ${message?.error ? html`<p class="error">${message.error}</p>` : ''}
     ${message?.notice ? html`<p class="notice">${message.notice}</p>` : ''}
     ${message?.secret ? html`<p class="notice">Copy it now, it will not be shown again:<br><code class="secret">${message.secret}</code></p>` : ''}
+    <h2>Authorized apps</h2>
+    ${apps.length === 0 ? html`<p>No app has been authorized yet.</p>` : html`<table><tr><th>App</th><th>Scopes</th><th>Authorized</th><th>Last used</th><th></th></tr>${appRows(apps, user.csrfToken)}</table>`}
     <h2>App passwords and tokens</h2>
     ${credentials.length === 0 ? html`<p>None yet.</p>` : html`<table><tr><th>Label</th><th>Kind</th><th>Created</th><th></th></tr>${credentialRows(credentials, user.csrfToken)}</table>`}
     <h3>New app password</h3>
@@ -65,14 +77,16 @@ function accountBody(user: Viewer, credentials: CredentialInfo[], message?: { er
 
 const FormBase = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 
-export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts, eraser, secureCookies }) => {
-  async function render(reply: FastifyReply, user: Viewer, status: number, message?: Parameters<typeof accountBody>[2]) {
+export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts, eraser, grants, secureCookies }) => {
+  type Message = Parameters<typeof accountBody>[3];
+  async function render(reply: FastifyReply, user: Viewer, status: number, message?: Message) {
     const credentials = await accounts.listCredentials(user.userId);
-    return sendPage(reply, status, page({ title: 'Your account', user }, accountBody(user, credentials, message)));
+    const apps = grants ? await grants.list(user.userId) : [];
+    return sendPage(reply, status, page({ title: 'Your account', user }, accountBody(user, credentials, apps, message)));
   }
 
   /** Runs a form action; a refused command is shown on the page instead of an error document. */
-  async function act(request: FastifyRequest, reply: FastifyReply, action: (user: Viewer) => Promise<Parameters<typeof accountBody>[2] | 'redirect'>) {
+  async function act(request: FastifyRequest, reply: FastifyReply, action: (user: Viewer) => Promise<Message | 'redirect'>) {
     const user = viewer(request);
     if (!user) return reply.redirect('/login?next=%2Faccount', 303);
     try {
@@ -118,6 +132,16 @@ export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
     async (request, reply) =>
       act(request, reply, async (user) => {
         await accounts.revokeCredential(user.userId, request.params.id);
+        return 'redirect';
+      }),
+  );
+
+  app.post(
+    '/account/apps/:grantId/revoke',
+    { schema: { hide: true, params: Type.Object({ grantId: Type.String({ maxLength: 64 }) }), body: Type.Optional(Type.Object(FormBase)) } },
+    async (request, reply) =>
+      act(request, reply, async (user) => {
+        if (grants) await grants.revoke(user.userId, request.params.grantId, 'user');
         return 'redirect';
       }),
   );

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../accounts/account-service.js';
 import type { AccountEraser } from '../accounts/erasure.js';
+import type { GrantService } from '../accounts/oauth/grants.js';
 import { sessionCookieOptions } from '../accounts/routes.js';
 import { safeEqual, SESSION_COOKIE } from '../http/authentication.js';
 import { TooManyAttemptsError } from '../accounts/throttle.js';
@@ -12,6 +13,8 @@ export interface WebOptions {
   accounts: AccountService;
   /** Only the account page erases accounts. */
   eraser?: AccountEraser;
+  /** Only the account page lists authorized apps. */
+  grants?: GrantService;
   secureCookies: boolean;
 }
 
