@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { buildServer, type App } from '../http/server.js';
+import { scheduleHousekeeping } from '../operations/housekeeping.js';
 import { prepareProjections } from '../projections/startup.js';
 import { describeDatabase } from './database.js';
 import { openRuntime, type Runtime } from './runtime.js';
@@ -22,6 +23,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const rebuilt = await prepareProjections(runtime.db, runtime.store, runtime.projectors, { logger });
     if (rebuilt.length > 0) logger.info({ projections: rebuilt }, 'projections rebuilt or reset');
     runtime.runner.start();
+    const stopHousekeeping = scheduleHousekeeping(runtime.db, runtime.accounts, logger);
     app = await buildServer({ ...runtime, version: VERSION });
     const address = await app.listen({ port: config.port, host: config.host });
     const port = new URL(address).port;
@@ -35,6 +37,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       url,
       stop() {
         stopping ??= (async () => {
+          stopHousekeeping();
           await server.close();
           await runtime.close();
         })();
