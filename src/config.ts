@@ -19,7 +19,7 @@ export interface Config {
   /** Trust X-Forwarded-* headers (behind a reverse proxy). */
   trustProxy: boolean;
   /** Who may create an account (the first account of an instance always may). */
-  registration: 'open' | 'closed';
+  registration: 'open' | 'closed' | 'invite';
 }
 
 export class ConfigError extends Error {
@@ -47,7 +47,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'LOG_LEVEL', default: 'info', description: 'One of `fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`.' },
   { name: 'BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes.' },
   { name: 'TRUST_PROXY', default: 'false', description: 'Set to `true` behind a reverse proxy, to use `X-Forwarded-For`/`-Proto`.' },
-  { name: 'REGISTRATION', default: 'closed', description: '`open`: anyone may create an account; `closed`: only the first account (which becomes administrator), then accounts are added by an administrator (`balados user add`).' },
+  { name: 'REGISTRATION', default: 'closed', description: '`open`: anyone may create an account; `invite`: only with an invitation code from an administrator (`balados user invite`); `closed`: accounts are added by an administrator (`balados user add`). The first account of an instance can always register, and becomes administrator.' },
 ];
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -99,8 +99,8 @@ export function redactUrl(raw: string): string {
 
 function registrationMode(env: Env, problems: string[]): Config['registration'] {
   const raw = (value(env, 'REGISTRATION') ?? 'closed').toLowerCase();
-  if (raw === 'open' || raw === 'closed') return raw;
-  problems.push(`REGISTRATION must be open or closed (got "${raw}")`);
+  if (raw === 'open' || raw === 'closed' || raw === 'invite') return raw;
+  problems.push(`REGISTRATION must be open, closed or invite (got "${raw}")`);
   return 'closed';
 }
 

@@ -11,11 +11,12 @@ import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './pass
 import type { Principal } from './principal.js';
 import { isScope } from './scopes.js';
 import { newSecret, secretHash, secretKind } from './secrets.js';
+import { InviteService, INVITES_STREAM } from './invites.js';
 import { SessionStore } from './sessions.js';
 import { Throttle, TooManyAttemptsError, type LoginRules } from './throttle.js';
 import { usernameKey, usernameProblem } from './username.js';
 
-export type RegistrationMode = 'open' | 'closed';
+export type RegistrationMode = 'open' | 'closed' | 'invite';
 
 export interface Account {
   userId: string;
@@ -68,6 +69,7 @@ export class AccountService {
   readonly cache = new CredentialCache();
   readonly sessions: SessionStore;
   readonly throttle: Throttle;
+  readonly invites: InviteService;
 
   constructor(
     private readonly store: EventStore,
@@ -76,6 +78,7 @@ export class AccountService {
     this.handler = new CommandHandler(store, accountDecider);
     this.sessions = new SessionStore(store.db);
     this.throttle = new Throttle(store.db, options.loginRules);
+    this.invites = new InviteService(store);
   }
 
   get db(): Sql {
@@ -87,7 +90,11 @@ export class AccountService {
   }
 
   /** Registers an account; the first one of an instance becomes its administrator. */
-  async register(username: string, password: string, options: { admin?: boolean; bypassRegistrationMode?: boolean } = {}): Promise<Account> {
+  async register(
+    username: string,
+    password: string,
+    options: { admin?: boolean; bypassRegistrationMode?: boolean; inviteCode?: string } = {},
+  ): Promise<Account> {
     const problem = usernameProblem(username) ?? passwordProblem(password);
     if (problem) throw new DomainError('invalid_account', problem, 400);
     const passwordHash = await hashPassword(password);
@@ -96,10 +103,15 @@ export class AccountService {
         return await this.store.db.transaction(async (tx) => {
           const empty = await tx.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM accounts) AS empty');
           const first = empty.rows[0]!.empty;
-          if (!first && this.options.registration === 'closed' && !options.bypassRegistrationMode) {
+          const userId = randomUUID();
+          const mode = first || options.bypassRegistrationMode ? 'open' : this.options.registration;
+          if (mode === 'closed') {
             throw new DomainError('registration_closed', 'Registration is closed on this instance: ask its administrator for an account', 403);
           }
-          const userId = randomUUID();
+          if (mode === 'invite') {
+            if (!options.inviteCode) throw new DomainError('invite_required', 'This instance registers people by invitation: an invitation code is needed', 403);
+            await this.invites.redeem(tx, options.inviteCode, userId);
+          }
           if (first) {
             // Claims the instance: of two simultaneous first registrations, one conflicts here.
             await this.store.appendToStream(INSTANCE_STREAM, [{ type: 'InstanceClaimed', data: { adminUserId: userId } }], {
@@ -111,7 +123,7 @@ export class AccountService {
           return { userId, username, admin: first || options.admin === true, disabled: false, registeredAt: new Date() };
         });
       } catch (error) {
-        if (error instanceof ConcurrencyError && error.streamId === INSTANCE_STREAM) continue;
+        if (error instanceof ConcurrencyError && (error.streamId === INSTANCE_STREAM || error.streamId === INVITES_STREAM)) continue;
         if (pgErrorCode(error) === PgErrorCode.uniqueViolation && String((error as { constraint?: string }).constraint).includes('username')) {
           throw new DomainError('username_taken', 'This username is taken', 409);
         }

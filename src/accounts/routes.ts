@@ -140,13 +140,33 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       schema: {
         tags: ['accounts'],
         summary: 'Create an account (the first account of an instance becomes its administrator)',
-        body: Type.Object({ username: Username, password: Password }, { additionalProperties: false }),
+        body: Type.Object(
+          { username: Username, password: Password, inviteCode: Type.Optional(Type.String({ maxLength: 100, description: 'Needed when the instance registers by invitation.' })) },
+          { additionalProperties: false },
+        ),
         response: { 201: AccountBody, ...errorResponses },
       },
     },
     async (request, reply) => {
-      const account = await accounts.register(request.body.username, request.body.password);
+      const { username, password, inviteCode } = request.body;
+      const account = await accounts.register(username, password, inviteCode ? { inviteCode } : {});
       return reply.status(201).send({ userId: account.userId, username: account.username, admin: account.admin });
+    },
+  );
+
+  app.post(
+    '/api/v1/invites',
+    {
+      config: { auth: { ...PASSWORD_ONLY, admin: true } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create a single-use invitation code, valid 7 days (administrators)',
+        response: { 201: Type.Object({ id: Type.String(), code: Type.String({ description: 'Shown once.' }), expiresAt: Type.String({ format: 'date-time' }) }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const invite = await accounts.invites.create(principalOf(request).userId);
+      return reply.status(201).header('cache-control', 'no-store').send({ id: invite.id, code: invite.code, expiresAt: invite.expiresAt.toISOString() });
     },
   );
 

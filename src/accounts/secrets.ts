@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * bytes, shown to the user once, stored only as their SHA-256. With that much entropy a fast
  * hash is enough, and looking a secret up by its hash leaks nothing about other secrets.
  */
-export type SecretKind = 'app_password' | 'personal_token' | 'access_token' | 'refresh_token' | 'session';
+export type SecretKind = 'app_password' | 'personal_token' | 'access_token' | 'refresh_token' | 'session' | 'invite';
 
 const PREFIXES: Record<SecretKind, string> = {
   app_password: 'bap_',
@@ -13,6 +13,7 @@ const PREFIXES: Record<SecretKind, string> = {
   access_token: 'bat_',
   refresh_token: 'brt_',
   session: 'bse_',
+  invite: 'bin_',
 };
 
 export function newSecret(kind: SecretKind): string {

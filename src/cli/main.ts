@@ -9,7 +9,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { projectionsRebuildCommand, projectionsStatusCommand } from './commands/projections.js';
 import { feedsParseCommand } from './commands/feeds.js';
 import { serveCommand } from './commands/serve.js';
-import { userAddCommand, userDeleteCommand, userDisableCommand, userEnableCommand, userListCommand, userPasswordCommand } from './commands/users.js';
+import { userAddCommand, userDeleteCommand, userInviteCommand, userDisableCommand, userEnableCommand, userListCommand, userPasswordCommand } from './commands/users.js';
 
 export const commands: readonly Command[] = [
   serveCommand,
@@ -22,6 +22,7 @@ export const commands: readonly Command[] = [
   userEnableCommand,
   userPasswordCommand,
   userDeleteCommand,
+  userInviteCommand,
   feedsParseCommand,
 ];
 

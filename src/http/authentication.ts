@@ -164,6 +164,8 @@ export interface AuthRequirement {
   scope?: Scope;
   /** Only these kinds of credentials (e.g. managing credentials needs the password). */
   via?: readonly CredentialKind[];
+  /** Only an administrator of the instance. */
+  admin?: boolean;
 }
 
 /**
@@ -184,6 +186,9 @@ export function requireAuth(requirement: AuthRequirement = {}): onRequestAsyncHo
     }
     if (requirement.via && !requirement.via.includes(principal.via)) {
       throw new HttpError(403, 'password_required', 'This needs the account password, not an app password or token');
+    }
+    if (requirement.admin && !principal.admin) {
+      throw new HttpError(403, 'admin_required', 'Only an administrator of this instance may do this');
     }
   };
 }

@@ -125,3 +125,15 @@ export const userDeleteCommand: Command = {
     return 0;
   },
 };
+
+export const userInviteCommand: Command = {
+  path: ['user', 'invite'],
+  usage: 'balados user invite',
+  summary: 'Create a single-use invitation code, valid 7 days (for REGISTRATION=invite)',
+  async run(args, context) {
+    parseArgs({ args, options: {}, strict: true });
+    const invite = await withRuntime(context, (runtime) => runtime.accounts.invites.create('cli'));
+    context.out(`Invitation code (valid until ${invite.expiresAt.toISOString()}): ${invite.code}`);
+    return 0;
+  },
+};
