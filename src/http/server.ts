@@ -20,6 +20,7 @@ import { deviceRoutes } from '../accounts/devices/routes.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
 import { loginRoutes } from '../web/login-routes.js';
+import { registerPage } from '../web/register-page.js';
 import type { AccountService } from '../accounts/account-service.js';
 import { registerOpenApi } from './openapi.js';
 import { requestId } from './request-id.js';
@@ -68,6 +69,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(deviceRoutes, { devices: deps.devices });
   await app.register(oauthRoutes, { store: deps.store, baseUrl: deps.config.baseUrl });
   await app.register(loginRoutes, { accounts: deps.accounts, secureCookies });
+  await app.register(registerPage, { accounts: deps.accounts, secureCookies, registration: deps.config.registration });
   await app.register(accountPage, { accounts: deps.accounts, eraser, grants: new GrantService(deps.store), secureCookies });
   return app;
 }

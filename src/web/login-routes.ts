@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { AccountService } from '../accounts/account-service.js';
 import type { AccountEraser } from '../accounts/erasure.js';
 import type { GrantService } from '../accounts/oauth/grants.js';
 import { sessionCookieOptions } from '../accounts/routes.js';
-import { safeEqual, SESSION_COOKIE } from '../http/authentication.js';
+import { SESSION_COOKIE } from '../http/authentication.js';
+import { FormToken } from './form-token.js';
 import { TooManyAttemptsError } from '../accounts/throttle.js';
 import { html, page, sendPage } from './html.js';
 
@@ -18,8 +18,6 @@ export interface WebOptions {
   secureCookies: boolean;
 }
 
-// Before there is a session, the login form is protected by a double-submit cookie.
-const LOGIN_CSRF_COOKIE = 'balados_login_csrf';
 
 /** Where to go after logging in: only a path on this site (no `//host`, no scheme). */
 export function safeNext(next: unknown): string {
@@ -43,8 +41,7 @@ function loginForm(next: string, token: string, error?: string): string {
 const Query = Type.Object({ next: Type.Optional(Type.String({ maxLength: 16000 })) });
 
 export const loginRoutes: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts, secureCookies }) => {
-  const issueLoginToken = () => randomBytes(24).toString('base64url');
-  const loginCookie = { path: '/login', httpOnly: true, sameSite: 'strict' as const, secure: secureCookies, maxAge: 3600 };
+  const formToken = new FormToken('/login', secureCookies);
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     const user = request.principal?.via === 'session' && request.session ? { username: request.principal.username, csrfToken: request.session.csrfToken } : null;
@@ -55,7 +52,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
         { title: 'Podcast sync', user },
         html`<p>This is a Balados Sync instance: it keeps your podcast subscriptions, listening positions, playlists and collections in sync across your apps and devices.</p>
         <ul>
-          <li>${user ? html`<a href="/account">Your account</a>: app passwords and tokens` : html`<a href="/login">Log in</a>`}</li>
+          <li>${user ? html`<a href="/account">Your account</a>: app passwords and tokens` : html`<a href="/login">Log in</a> or <a href="/register">create an account</a>`}</li>
           <li><a href="/api/docs">API documentation</a> for app developers</li>
         </ul>`,
       ),
@@ -65,9 +62,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
   app.get('/login', { schema: { hide: true, querystring: Query } }, async (request, reply) => {
     const next = safeNext(request.query.next);
     if (request.principal?.via === 'session') return reply.redirect(next, 303);
-    const token = issueLoginToken();
-    reply.setCookie(LOGIN_CSRF_COOKIE, token, loginCookie);
-    return sendPage(reply, 200, loginForm(next, token));
+    return sendPage(reply, 200, loginForm(next, formToken.issue(reply)));
   });
 
   app.post(
@@ -85,10 +80,8 @@ export const loginRoutes: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
     },
     async (request, reply) => {
       const next = safeNext(request.body.next);
-      const expected = request.cookies[LOGIN_CSRF_COOKIE] ?? '';
-      const fresh = issueLoginToken();
-      reply.setCookie(LOGIN_CSRF_COOKIE, fresh, loginCookie);
-      if (!expected || !safeEqual(request.body._csrf ?? '', expected)) {
+      const { valid, fresh } = formToken.check(request, reply, request.body._csrf);
+      if (!valid) {
         return sendPage(reply, 403, loginForm(next, fresh, 'Your login form expired. Please try again.'));
       }
       let principal;
@@ -104,7 +97,7 @@ export const loginRoutes: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
       }
       const session = await accounts.sessions.create(principal.userId, request.headers['user-agent']);
       reply.setCookie(SESSION_COOKIE, session.secret, sessionCookieOptions(secureCookies, session.expiresAt));
-      reply.clearCookie(LOGIN_CSRF_COOKIE, { path: '/login' });
+      formToken.clear(reply);
       return reply.redirect(next, 303);
     },
   );

@@ -3,7 +3,7 @@ import { after, before, it } from 'node:test';
 import { describeEachDriver } from '../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../test/support/server.js';
 
-function form(fields: Record<string, string | string[]>): string {
+function form_(fields: Record<string, string | string[]>): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(fields)) for (const item of ([] as string[]).concat(value)) params.append(key, item);
   return params.toString();
@@ -14,7 +14,7 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 describeEachDriver('web pages', (current) => {
   let server: TestServer;
   before(async () => {
-    server = await createTestServer(current());
+    server = await createTestServer(current(), { env: { REGISTRATION: 'open' } });
     await server.app.ready();
     await server.accounts.register('alice', 'alice password');
   });
@@ -23,8 +23,8 @@ describeEachDriver('web pages', (current) => {
   async function loginPage(next = '') {
     const response = await server.app.inject({ method: 'GET', url: `/login${next ? `?next=${encodeURIComponent(next)}` : ''}` });
     const token = /name="_csrf" value="([^"]+)"/.exec(response.body)![1]!;
-    const cookie = response.cookies.find((c) => c.name === 'balados_login_csrf')!;
-    return { response, token, cookie: `balados_login_csrf=${cookie.value}` };
+    const cookie = response.cookies.find((c) => c.name === 'balados_form_login')!;
+    return { response, token, cookie: `balados_form_login=${cookie.value}` };
   }
 
   async function logIn(next = '') {
@@ -33,7 +33,7 @@ describeEachDriver('web pages', (current) => {
       method: 'POST',
       url: '/login',
       headers: { ...FORM, cookie },
-      payload: form({ username: 'alice', password: 'alice password', _csrf: token, next }),
+      payload: form_({ username: 'alice', password: 'alice password', _csrf: token, next }),
     });
     const session = response.cookies.find((c) => c.name === 'balados_session');
     return { response, cookie: session ? `balados_session=${session.value}` : '' };
@@ -58,11 +58,11 @@ describeEachDriver('web pages', (current) => {
 
   it('refuses a login form without its token, a wrong password, and redirects elsewhere than this site', async () => {
     const { cookie } = await loginPage();
-    const noToken = await server.app.inject({ method: 'POST', url: '/login', headers: { ...FORM, cookie }, payload: form({ username: 'alice', password: 'alice password' }) });
+    const noToken = await server.app.inject({ method: 'POST', url: '/login', headers: { ...FORM, cookie }, payload: form_({ username: 'alice', password: 'alice password' }) });
     assert.equal(noToken.statusCode, 403);
     assert.equal(noToken.cookies.find((c) => c.name === 'balados_session'), undefined);
     const { token, cookie: fresh } = await loginPage();
-    const wrong = await server.app.inject({ method: 'POST', url: '/login', headers: { ...FORM, cookie: fresh }, payload: form({ username: 'alice', password: 'nope', _csrf: token }) });
+    const wrong = await server.app.inject({ method: 'POST', url: '/login', headers: { ...FORM, cookie: fresh }, payload: form_({ username: 'alice', password: 'nope', _csrf: token }) });
     assert.equal(wrong.statusCode, 401);
     assert.match(wrong.body, /Wrong username or password/);
     for (const next of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
@@ -75,13 +75,13 @@ describeEachDriver('web pages', (current) => {
     const { cookie } = await logIn();
     const page = await server.app.inject({ method: 'GET', url: '/account', headers: { cookie } });
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const forged = await server.app.inject({ method: 'POST', url: '/account/app-passwords', headers: { ...FORM, cookie }, payload: form({ label: 'x' }) });
+    const forged = await server.app.inject({ method: 'POST', url: '/account/app-passwords', headers: { ...FORM, cookie }, payload: form_({ label: 'x' }) });
     assert.equal(forged.statusCode, 403);
     const created = await server.app.inject({
       method: 'POST',
       url: '/account/app-passwords',
       headers: { ...FORM, cookie },
-      payload: form({ label: '<script>alert(1)</script>', _csrf: csrf }),
+      payload: form_({ label: '<script>alert(1)</script>', _csrf: csrf }),
     });
     assert.equal(created.statusCode, 200);
     const secret = /<code class="secret">(bap_[^<]+)<\/code>/.exec(created.body)![1]!;
@@ -96,23 +96,47 @@ describeEachDriver('web pages', (current) => {
       method: 'POST',
       url: '/account/tokens',
       headers: { ...FORM, cookie },
-      payload: form({ label: 'script', scopes: ['user.plays.read', 'user.subscriptions.read'], _csrf: csrf }),
+      payload: form_({ label: 'script', scopes: ['user.plays.read', 'user.subscriptions.read'], _csrf: csrf }),
     });
     assert.match(token.body, /<code class="secret">bpt_/);
-    const noScope = await server.app.inject({ method: 'POST', url: '/account/tokens', headers: { ...FORM, cookie }, payload: form({ label: 'none', _csrf: csrf }) });
+    const noScope = await server.app.inject({ method: 'POST', url: '/account/tokens', headers: { ...FORM, cookie }, payload: form_({ label: 'none', _csrf: csrf }) });
     assert.equal(noScope.statusCode, 400);
     assert.match(noScope.body, /at least one scope/);
     const id = /action="\/account\/credentials\/([^/]+)\/revoke"/.exec(again.body)![1]!;
-    const revoked = await server.app.inject({ method: 'POST', url: `/account/credentials/${id}/revoke`, headers: { ...FORM, cookie }, payload: form({ _csrf: csrf }) });
+    const revoked = await server.app.inject({ method: 'POST', url: `/account/credentials/${id}/revoke`, headers: { ...FORM, cookie }, payload: form_({ _csrf: csrf }) });
     assert.equal(revoked.statusCode, 303);
     assert.equal((await server.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Basic ${Buffer.from(`alice:${secret}`).toString('base64')}` } })).statusCode, 401);
+  });
+
+  it('creates an account from the sign-up page and logs it in', async () => {
+    const form = await server.app.inject({ method: 'GET', url: '/register' });
+    assert.equal(form.statusCode, 200);
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+    const cookie = form.cookies.find((c) => c.name === 'balados_form_register')!;
+    const headers = { ...FORM, cookie: `balados_form_register=${cookie.value}` };
+    const taken = await server.app.inject({ method: 'POST', url: '/register', headers, payload: form_({ username: 'ALICE', password: 'whatever password', _csrf: token }) });
+    assert.equal(taken.statusCode, 409);
+    assert.match(taken.body, /This username is taken/);
+    const retry = /name="_csrf" value="([^"]+)"/.exec(taken.body)![1]!;
+    const retryCookie = taken.cookies.find((c) => c.name === 'balados_form_register')!;
+    const created = await server.app.inject({
+      method: 'POST',
+      url: '/register',
+      headers: { ...FORM, cookie: `balados_form_register=${retryCookie.value}` },
+      payload: form_({ username: 'carol', password: 'carol password', _csrf: retry }),
+    });
+    assert.equal(created.statusCode, 303, created.body);
+    assert.equal(created.headers.location, '/account');
+    const session = created.cookies.find((c) => c.name === 'balados_session')!;
+    const me = await server.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: `balados_session=${session.value}` } });
+    assert.equal(me.json().username, 'carol');
   });
 
   it('logs out', async () => {
     const { cookie } = await logIn();
     const page = await server.app.inject({ method: 'GET', url: '/', headers: { cookie } });
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    const out = await server.app.inject({ method: 'POST', url: '/logout', headers: { ...FORM, cookie }, payload: form({ _csrf: csrf }) });
+    const out = await server.app.inject({ method: 'POST', url: '/logout', headers: { ...FORM, cookie }, payload: form_({ _csrf: csrf }) });
     assert.equal(out.statusCode, 303);
     assert.equal((await server.app.inject({ method: 'GET', url: '/account', headers: { cookie } })).statusCode, 303);
   });
