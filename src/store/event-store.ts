@@ -211,7 +211,9 @@ export class EventStore {
       if (pgErrorCode(error) === PgErrorCode.uniqueViolation) {
         const constraint = (error as { constraint?: string }).constraint ?? '';
         if (constraint.includes('event_id')) throw new DuplicateEventError(`An event with one of these ids already exists in the log`);
-        throw new ConcurrencyError(streamId, expected, await this.streamVersionAfterConflict(streamId));
+        // The failed statement aborted the transaction: the version cannot be read inside it,
+        // and reading outside a caller's open transaction would wait for it forever on PGlite.
+        throw new ConcurrencyError(streamId, expected, sql === this.db ? await this.streamVersionAfterConflict(streamId) : -1);
       }
       throw error;
     }
