@@ -160,4 +160,29 @@ describeEachDriver('projections', (current) => {
     const rows = (await tableRows(db, 'test_type_totals', 'type')) as { events: number; total: number }[];
     assert.deepEqual(rows.map((row) => [Number(row.events), Number(row.total)]), [[60, expected]]);
   });
+
+  it('keeps appends made while an inline projection is being rebuilt', async () => {
+    const { db } = current();
+    const inline = streamTotals();
+    const store = new EventStore(db, { inlineProjectors: [inline] });
+    await prepareProjections(db, store, [inline]);
+    for (let i = 0; i < 60; i++) await store.appendToStream(`during-${i % 5}`, [added(i)]);
+    let appended = 0;
+    let rebuilding = true;
+    const writer = (async () => {
+      while (rebuilding || appended < 20) {
+        await store.appendToStream(`during-${appended % 7}`, [added(1000 + appended), removed(1)]);
+        appended++;
+      }
+    })();
+    const result = await rebuildProjection(db, store, inline, { batchSize: 7 });
+    rebuilding = false;
+    await writer;
+    assert.ok(result.applied >= 60);
+    const afterRebuild = await tableRows(db, 'test_stream_totals', 'stream_id');
+    await rebuildProjection(db, store, inline);
+    assert.deepEqual(afterRebuild, await tableRows(db, 'test_stream_totals', 'stream_id'), 'nothing appended during the rebuild was lost or doubled');
+    const schemas = await db.query(`SELECT 1 FROM pg_namespace WHERE nspname LIKE 'balados_rebuild_%'`);
+    assert.equal(schemas.rowCount, 0, 'the scratch schema is gone');
+  });
 });

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { START, type GlobalPosition } from '../store/events.js';
 import type { EventStore } from '../store/event-store.js';
 import { quoteIdentifier } from '../store/pg-driver.js';
@@ -45,37 +46,71 @@ function isCurrent(checkpointVersion: number | undefined, projector: Projector):
 }
 
 /**
- * Inline projections are rebuilt in one transaction that holds writers off the event log
- * (SHARE lock: reads go on, appends wait), so no append can slip between the replay and the
- * switch back to inline updates.
+ * Inline projections are rebuilt beside the live ones, then switched in:
+ *
+ * 1. empty copies of the projector's tables are made in a scratch schema;
+ * 2. history is replayed into them in committed batches (with the scratch schema first on the
+ *    search path, so the projector's unqualified SQL lands there), while appends go on and keep
+ *    the live tables current;
+ * 3. one short transaction holds writers off the event log (SHARE lock: reads go on, appends
+ *    wait), replays the events appended meanwhile, and replaces the live rows with the rebuilt
+ *    ones, so no append can slip between the replay and the switch.
+ *
+ * Replaying a million events in a single transaction was measured at half the speed: every
+ * update of a row left a version that could not be pruned before the end.
  */
 async function rebuildInline(db: Database, store: EventStore, projector: Projector, options: RebuildOptions): Promise<RebuildResult> {
   const started = Date.now();
   const batchSize = options.batchSize ?? 5000;
-  return db.transaction(async (tx) => {
-    await tx.query('LOCK TABLE events IN SHARE MODE');
-    await lockProjector(tx, projector.name);
-    if (options.onlyIfStale && isCurrent((await readCheckpoint(tx, projector.name))?.version, projector)) {
-      return { applied: 0, elapsedMs: 0, skipped: true };
+  const types = typeFilter(projector);
+  const live = (await db.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
+  if (options.onlyIfStale && isCurrent((await readCheckpoint(db, projector.name))?.version, projector)) {
+    return { applied: 0, elapsedMs: 0, skipped: true };
+  }
+  // A name of its own: two processes rebuilding at start-up do not trip over each other.
+  const scratch = `balados_rebuild_${randomBytes(6).toString('hex')}`;
+  const scratchFirst = `SET LOCAL search_path TO ${quoteIdentifier(scratch)}, ${quoteIdentifier(live)}`;
+  await db.transaction(async (tx) => {
+    await tx.query(`CREATE SCHEMA ${quoteIdentifier(scratch)}`);
+    for (const table of projector.tables) {
+      await tx.query(`CREATE TABLE ${quoteIdentifier(scratch)}.${quoteIdentifier(table)} (LIKE ${quoteIdentifier(live)}.${quoteIdentifier(table)} INCLUDING ALL)`);
     }
-    const total = await countEvents(tx, projector);
-    await truncateOwnedTables(tx, projector);
-    await resetCheckpoint(tx, projector);
+  });
+  try {
+    const total = await countEvents(db, projector);
     let after: GlobalPosition = START;
     let applied = 0;
-    for (;;) {
-      const types = typeFilter(projector);
-      const page = await store.readAll({ after, limit: batchSize, tx, belowRunningTransactions: false, ...(types ? { types } : {}) });
+    const replay = async (tx: Sql, belowRunningTransactions: boolean): Promise<boolean> => {
+      await tx.query(scratchFirst);
+      const page = await store.readAll({ after, limit: batchSize, tx, belowRunningTransactions, ...(types ? { types } : {}) });
       if (page.events.length > 0) await projector.apply(tx, page.events);
       applied += page.events.length;
       after = page.checkpoint;
-      options.onProgress?.({ projector: projector.name, applied, total, elapsedMs: Date.now() - started });
-      if (!page.hasMore) break;
-    }
-    // Inline projectors do not read from a checkpoint; the position only records the rebuild.
-    await advanceCheckpoint(tx, projector.name, after, applied);
-    return { applied, elapsedMs: Date.now() - started, skipped: false };
-  });
+      options.onProgress?.({ projector: projector.name, applied, total: Math.max(total, applied), elapsedMs: Date.now() - started });
+      return page.hasMore;
+    };
+    while (await db.transaction((tx) => replay(tx, true)));
+    return await db.transaction(async (tx) => {
+      await tx.query('LOCK TABLE events IN SHARE MODE');
+      await lockProjector(tx, projector.name);
+      if (options.onlyIfStale && isCurrent((await readCheckpoint(tx, projector.name))?.version, projector)) {
+        return { applied: 0, elapsedMs: 0, skipped: true };
+      }
+      // Nothing can be appended now: what is visible is everything, in commit-safe order after `after`.
+      while (await replay(tx, false));
+      await tx.query(`SET LOCAL search_path TO ${quoteIdentifier(live)}`);
+      await truncateOwnedTables(tx, projector);
+      for (const table of projector.tables) {
+        await tx.query(`INSERT INTO ${quoteIdentifier(table)} SELECT * FROM ${quoteIdentifier(scratch)}.${quoteIdentifier(table)}`);
+      }
+      await resetCheckpoint(tx, projector);
+      // Inline projectors do not read from a checkpoint; the position only records the rebuild.
+      await advanceCheckpoint(tx, projector.name, after, applied);
+      return { applied, elapsedMs: Date.now() - started, skipped: false };
+    });
+  } finally {
+    await db.exec(`DROP SCHEMA IF EXISTS ${quoteIdentifier(scratch)} CASCADE`);
+  }
 }
 
 /**
