@@ -34,7 +34,8 @@ describe('configuration', () => {
     assert.equal(config.baseUrl, 'https://sync.example.org/balados');
     assert.equal(config.logLevel, 'debug');
     assert.equal(config.port, 9000);
-    assert.equal(config.trustProxy, true);
+    assert.equal(config.trustProxy, 'loopback,linklocal,uniquelocal');
+    assert.equal(loadConfig({ TRUST_PROXY: '10.0.0.5, 192.168.1.0/24' }).trustProxy, '10.0.0.5,192.168.1.0/24');
     assert.equal(config.databasePoolSize, 20);
   });
 

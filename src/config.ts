@@ -16,8 +16,11 @@ export interface Config {
   logLevel: LogLevel;
   /** Largest request body accepted, in bytes. */
   bodyLimit: number;
-  /** Trust X-Forwarded-* headers (behind a reverse proxy). */
-  trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-* headers to believe (Fastify `trustProxy`): false, or a list of
+   * addresses, CIDR ranges or the keywords loopback, linklocal, uniquelocal.
+   */
+  trustProxy: false | string;
   /** Who may create an account (the first account of an instance always may). */
   registration: 'open' | 'closed' | 'invite';
 }
@@ -46,7 +49,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'DATABASE_POOL_SIZE', default: '10', description: 'Maximum PostgreSQL connections per server process.' },
   { name: 'LOG_LEVEL', default: 'info', description: 'One of `fatal`, `error`, `warn`, `info`, `debug`, `trace`, `silent`.' },
   { name: 'BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes.' },
-  { name: 'TRUST_PROXY', default: 'false', description: 'Set to `true` behind a reverse proxy, to use `X-Forwarded-For`/`-Proto`.' },
+  { name: 'TRUST_PROXY', default: 'false', description: 'Behind a reverse proxy: `true` believes `X-Forwarded-For`/`-Proto` from proxies on loopback or private addresses; or give the proxies yourself, comma-separated (`10.0.0.5, 192.168.1.0/24`). Never all hops: clients could pick their address.' },
   { name: 'REGISTRATION', default: 'closed', description: '`open`: anyone may create an account; `invite`: only with an invitation code from an administrator (`balados user invite`); `closed`: accounts are added by an administrator (`balados user add`). The first account of an instance can always register, and becomes administrator.' },
 ];
 
@@ -70,14 +73,6 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return parsed;
 }
 
-function boolean(env: Env, name: string, problems: string[]): boolean {
-  const raw = value(env, name)?.toLowerCase();
-  if (raw === undefined || raw === 'false' || raw === '0' || raw === 'no') return false;
-  if (raw === 'true' || raw === '1' || raw === 'yes') return true;
-  problems.push(`${name} must be true or false (got "${raw}")`);
-  return false;
-}
-
 function url(raw: string, name: string, protocols: readonly string[], problems: string[]): URL | undefined {
   try {
     const parsed = new URL(raw);
@@ -94,7 +89,30 @@ function url(raw: string, name: string, protocols: readonly string[], problems: 
 
 /** Hides a password in a connection string before it reaches a message or a log. */
 export function redactUrl(raw: string): string {
-  return raw.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    // Not parseable: hide everything between the scheme and the last '@'.
+    return raw.replace(/\/\/[^/]*@/, '//***@');
+  }
+}
+
+const PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+
+function trustedProxies(env: Env, problems: string[]): false | string {
+  const raw = value(env, 'TRUST_PROXY');
+  if (raw === undefined || ['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+  // "true" must not mean Fastify's true (every hop), which lets a client choose its own address.
+  if (['true', '1', 'yes'].includes(raw.toLowerCase())) return 'loopback,linklocal,uniquelocal';
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !PROXY_ENTRY.test(entry));
+  if (entries.length === 0 || bad.length > 0) {
+    problems.push(`TRUST_PROXY must be true, false, or proxy addresses/CIDR ranges separated by commas (got "${raw}")`);
+    return false;
+  }
+  return entries.join(',');
 }
 
 function registrationMode(env: Env, problems: string[]): Config['registration'] {
@@ -131,7 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000, problems),
     logLevel: logLevel as LogLevel,
     bodyLimit: integer(env, 'BODY_LIMIT', 1_048_576, 1024, 1_073_741_824, problems),
-    trustProxy: boolean(env, 'TRUST_PROXY', problems),
+    trustProxy: trustedProxies(env, problems),
     registration: registrationMode(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -6,6 +6,7 @@ import { prepareProjections } from '../projections/startup.js';
 import { EventStore } from '../store/event-store.js';
 import { AccountService } from './account-service.js';
 import { accountsProjector } from './accounts-projector.js';
+import { AccountEraser } from './erasure.js';
 
 function rejectsWith(code: string) {
   return (error: unknown) => {
@@ -18,11 +19,12 @@ function rejectsWith(code: string) {
 describeEachDriver('account service', (current) => {
   let service: AccountService;
   let closed: AccountService;
+  let store: EventStore;
   beforeEach(async () => {
     const { db } = current();
     await db.exec('DELETE FROM events; DELETE FROM streams; DELETE FROM projection_checkpoints');
     const projector = accountsProjector();
-    const store = new EventStore(db, { inlineProjectors: [projector] });
+    store = new EventStore(db, { inlineProjectors: [projector] });
     await prepareProjections(db, store, [projector]);
     service = new AccountService(store, { registration: 'open' });
     closed = new AccountService(store, { registration: 'closed' });
@@ -34,6 +36,13 @@ describeEachDriver('account service', (current) => {
     const accounts = await service.list();
     assert.deepEqual(accounts.map((account) => account.username), ['alice', 'bob', 'carol']);
     assert.equal(accounts.filter((account) => account.admin).length, 1);
+  });
+
+  it('lets a new first account in after every account of the instance was erased', async () => {
+    const first = await service.register('alice', 'correct horse');
+    await new AccountEraser(store, [accountsProjector()]).erase(first.userId);
+    const next = await closed.register('bob', 'battery staple');
+    assert.equal(next.admin, true);
   });
 
   it('keeps usernames unique whatever their case, and validates them', async () => {

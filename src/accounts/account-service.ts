@@ -114,8 +114,11 @@ export class AccountService {
           }
           if (first) {
             // Claims the instance: of two simultaneous first registrations, one conflicts here.
+            // With the version read now (not "no stream"): an instance whose accounts were all
+            // erased keeps its stream, and its next first account must still get through.
+            const version = await this.store.streamVersion(tx, INSTANCE_STREAM);
             await this.store.appendToStream(INSTANCE_STREAM, [{ type: 'InstanceClaimed', data: { adminUserId: userId } }], {
-              expectedVersion: 'no_stream',
+              expectedVersion: version,
               tx,
             });
           }
@@ -165,20 +168,19 @@ export class AccountService {
       // 256 random bits cannot be guessed: no throttling needed, and no KDF to protect.
       return this.authenticateSecret(password, username);
     }
-    const account = await this.findByUsername(username);
+    // A name that cannot exist is not looked up (nor used as a key: it may hold a NUL byte),
+    // but it costs the same time and counts against the address like any failure.
+    const plausible = usernameProblem(username) === undefined;
+    const account = plausible ? await this.findByUsername(username) : undefined;
     // Credentials verified a moment ago skip both the KDF and the throttle: a legacy client
     // sending Basic on every request must not be slowed down or locked out.
     const known = account !== undefined && this.options.cacheCredentials !== false && this.cache.has(account.userId, account.passwordHash, password);
     if (!known) {
-      if (client) {
-        const state = await this.throttle.beforeLogin(username, client.address);
-        if (!state.allowed) throw new TooManyAttemptsError(state.retryAfterSeconds);
-      }
+      const attempt = await this.throttle.beginLogin(plausible ? username : null, client?.address);
+      if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds);
       const valid = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
-      if (!account || !valid) {
-        await this.throttle.loginFailed(username, client?.address);
-        return undefined;
-      }
+      if (!account || !valid) return undefined;
+      await this.throttle.loginSucceeded(attempt.keys);
       this.cache.remember(account.userId, account.passwordHash, password);
     }
     if (account.disabled) return undefined;
@@ -227,13 +229,16 @@ export class AccountService {
     await this.setPassword(userId, next, keepSession);
   }
 
-  /** For grave actions (password change, erasure): the account password, typed again. */
+  /** For grave actions (password change, erasure): the account password, typed again, throttled like a login. */
   async confirmPassword(userId: string, password: string): Promise<void> {
     const account = await this.findById(userId);
     const stored = account ? await this.findByUsername(account.username) : undefined;
+    const attempt = await this.throttle.beginLogin(stored?.username ?? null, undefined);
+    if (!attempt.allowed) throw new TooManyAttemptsError(attempt.retryAfterSeconds);
     if (!stored || !(await verifyPassword(password, stored.passwordHash))) {
       throw new DomainError('wrong_password', 'The current password is not right', 403);
     }
+    await this.throttle.loginSucceeded(attempt.keys);
   }
 
   /** Sets a password without the old one (administrators, the CLI). */

@@ -4,6 +4,11 @@ import { describeEachDriver } from '../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../test/support/server.js';
 import { eventTypeCounts } from '../operations/event-type-counts.js';
 import { applyNextBatch } from '../projections/catch-up.js';
+import { rebuildProjection } from '../projections/rebuild.js';
+import { accountsProjector } from './accounts-projector.js';
+import { devicesProjector } from './devices/devices-projector.js';
+import { AccountEraser } from './erasure.js';
+import { grantsProjector } from './oauth/grants-projector.js';
 
 const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
@@ -76,5 +81,23 @@ describeEachDriver('account export and erasure', (current) => {
     assert.equal(after.AccountErased, 1);
     const again = await server.accounts.register('alice', 'a new alice password');
     assert.notEqual(again.userId, aliceId, 'the name is free again');
+  });
+
+  it('does not bring an account back when it is erased while its projection is being rebuilt', async () => {
+    const carol = await server.accounts.register('carol', 'carol password');
+    await server.accounts.createAppPassword(carol.userId, 'carol phone');
+    const eraser = new AccountEraser(server.store, [accountsProjector(), devicesProjector(), grantsProjector(), eventTypeCounts()]);
+    let erasure: Promise<unknown> | undefined;
+    await rebuildProjection(current().db, server.store, accountsProjector(), {
+      batchSize: 1,
+      onProgress: () => {
+        erasure ??= eraser.erase(carol.userId);
+      },
+    });
+    await erasure;
+    assert.equal(await server.accounts.findByUsername('carol'), undefined);
+    const rows = await current().db.query('SELECT 1 FROM account_credentials WHERE user_id = $1', [carol.userId]);
+    assert.equal(rows.rowCount, 0);
+    assert.ok(await server.accounts.findByUsername('bob'), 'the others were rebuilt');
   });
 });

@@ -1,6 +1,7 @@
 import type { Projector } from '../projections/projector.js';
 import { rebuildProjection, resetAsyncProjection } from '../projections/rebuild.js';
 import type { EventStore } from '../store/event-store.js';
+import { ERASURES_STREAM } from '../store/events.js';
 
 export interface ErasureResult {
   streams: number;
@@ -30,7 +31,7 @@ export class AccountEraser {
       for (const projector of this.projectors) await projector.forgetUser?.(tx, userId);
       await tx.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
       const erased = { streams: ids.length, events: events.rowCount };
-      await this.store.appendToStream('erased-accounts', [{ type: 'AccountErased', data: erased }], { tx });
+      await this.store.appendToStream(ERASURES_STREAM, [{ type: 'AccountErased', data: erased }], { tx });
       return erased;
     });
     for (const projector of this.projectors) {

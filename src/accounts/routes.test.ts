@@ -89,6 +89,24 @@ describeEachDriver('account routes', (current) => {
     assert.equal((await inject('GET', '/api/v1/me', basic('alice', 'new alice password'))).statusCode, 200);
   });
 
+  it('refuses form-encoded bodies on the JSON API (no cross-site form posts)', async () => {
+    const form = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/sessions',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'username=alice&password=new%20alice%20password',
+    });
+    assert.equal(form.statusCode, 415);
+    assert.equal(form.cookies.length, 0);
+    const appPassword = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/app-passwords',
+      headers: { authorization: basic('alice', 'new alice password'), 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'label=planted',
+    });
+    assert.equal(appPassword.statusCode, 415);
+  });
+
   it('never writes a password or secret to the logs', async () => {
     const created = await inject('POST', '/api/v1/me/app-passwords', basic('alice', 'new alice password'), { label: 'log check' });
     await inject('GET', '/api/v1/me', basic('alice', created.json().secret));

@@ -78,16 +78,24 @@ export class Throttle {
     return { allowed: hits < rule.limit, retryAfterSeconds: this.retryAfter(rule) };
   }
 
-  /** Before checking a password: is this account or this address locked out for now? */
-  async beforeLogin(username: string, address: string): Promise<ThrottleState> {
-    const account = await this.check(`login-fail:${usernameKey(username)}`, this.rules.perAccount);
-    if (!account.allowed) return account;
-    return this.check(`login-fail-addr:${address}`, this.rules.perAddress);
+  /**
+   * Before checking a password: counts the attempt as a failure *first*, so that a thousand
+   * parallel guesses cannot all pass the check before the first failure is written; a success
+   * gives it back (`loginSucceeded`). `username` is null for a name that cannot exist.
+   */
+  async beginLogin(username: string | null, address: string | undefined): Promise<ThrottleState & { keys: string[] }> {
+    const counted: { key: string; rule: ThrottleRule }[] = [];
+    if (username !== null) counted.push({ key: `login-fail:${usernameKey(username)}`, rule: this.rules.perAccount });
+    if (address !== undefined) counted.push({ key: `login-fail-addr:${address}`, rule: this.rules.perAddress });
+    const states = await Promise.all(counted.map(({ key, rule }) => this.hit(key, rule)));
+    const refused = states.find((state) => !state.allowed);
+    return { allowed: !refused, retryAfterSeconds: refused?.retryAfterSeconds ?? 0, keys: counted.map(({ key }) => key) };
   }
 
-  async loginFailed(username: string, address?: string): Promise<void> {
-    await this.hit(`login-fail:${usernameKey(username)}`, this.rules.perAccount);
-    if (address) await this.hit(`login-fail-addr:${address}`, this.rules.perAddress);
+  /** Gives back the attempts counted by `beginLogin`: only failures count. */
+  async loginSucceeded(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.db.query('UPDATE rate_limits SET hits = GREATEST(hits - 1, 0) WHERE key = ANY($1::text[])', [keys]);
   }
 
   async purgeOld(olderThanMs = 24 * 3_600_000): Promise<void> {

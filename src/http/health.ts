@@ -51,22 +51,33 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthDeps> = async (app, {
         response: { 200: Readiness, 503: Readiness, ...errorResponses },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const started = performance.now();
       try {
         await db.query('SELECT 1');
       } catch (error) {
+        // The reason goes to the log only: this answer is public, and driver errors name hosts and users.
+        request.log.warn({ err: error }, 'readiness: database unreachable');
         return reply.status(503).send({
           status: 'not_ready',
           checks: {
-            database: { ok: false, driver: db.driver, latencyMs: performance.now() - started, error: (error as Error).message },
+            database: { ok: false, driver: db.driver, latencyMs: performance.now() - started, error: 'unreachable' },
             migrations: { ok: false, applied: 0, pending: [] },
             projections: [],
           },
         });
       }
       const latencyMs = Math.round((performance.now() - started) * 1000) / 1000;
-      const migrations = await migrationStatus(db);
+      let migrations: Awaited<ReturnType<typeof migrationStatus>>;
+      try {
+        migrations = await migrationStatus(db);
+      } catch (error) {
+        request.log.error({ err: error }, 'readiness: migrations do not match this version');
+        return reply.status(503).send({
+          status: 'not_ready',
+          checks: { database: { ok: true, driver: db.driver, latencyMs: 0 }, migrations: { ok: false, applied: 0, pending: [] }, projections: [] },
+        });
+      }
       const statuses = migrations.pending.length === 0 ? await projectionStatuses(db, projectors) : [];
       const inlineReady = statuses.every((status) => status.kind === 'async' || status.state !== 'needs_rebuild');
       const ready = migrations.pending.length === 0 && inlineReady;

@@ -60,16 +60,21 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(healthRoutes, { db: deps.db, projectors: deps.projectors });
   await app.register(metricsRoutes, { db: deps.db, store: deps.store, projectors: deps.projectors });
   await app.register(cookie);
-  await app.register(formbody, { bodyLimit: deps.config.bodyLimit });
   await app.register(authentication, { accounts: deps.accounts, db: deps.db });
   await app.register(credentialRateLimit, deps.requestLimits ?? DEFAULT_REQUEST_LIMITS);
   const secureCookies = deps.config.baseUrl.startsWith('https:');
   const eraser = new AccountEraser(deps.store, deps.projectors);
   await app.register(accountRoutes, { accounts: deps.accounts, devices: deps.devices, eraser, secureCookies });
   await app.register(deviceRoutes, { devices: deps.devices });
-  await app.register(oauthRoutes, { store: deps.store, baseUrl: deps.config.baseUrl });
-  await app.register(loginRoutes, { accounts: deps.accounts, secureCookies });
-  await app.register(registerPage, { accounts: deps.accounts, secureCookies, registration: deps.config.registration });
-  await app.register(accountPage, { accounts: deps.accounts, eraser, grants: new GrantService(deps.store), secureCookies });
+  // HTML forms (and the OAuth endpoints, form-encoded by the standard) in their own context:
+  // only these accept form bodies, so a cross-site form cannot post to the JSON API (a browser
+  // sends forms without a CORS preflight, and with cookies or remembered Basic credentials).
+  await app.register(async (forms) => {
+    await forms.register(formbody, { bodyLimit: deps.config.bodyLimit });
+    await forms.register(oauthRoutes, { store: deps.store, baseUrl: deps.config.baseUrl });
+    await forms.register(loginRoutes, { accounts: deps.accounts, secureCookies });
+    await forms.register(registerPage, { accounts: deps.accounts, secureCookies, registration: deps.config.registration });
+    await forms.register(accountPage, { accounts: deps.accounts, eraser, grants: new GrantService(deps.store), secureCookies });
+  });
   return app;
 }

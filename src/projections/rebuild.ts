@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { START, type GlobalPosition } from '../store/events.js';
+import { ERASURES_STREAM, START, type GlobalPosition } from '../store/events.js';
 import type { EventStore } from '../store/event-store.js';
 import { quoteIdentifier } from '../store/pg-driver.js';
 import type { Database, Sql } from '../store/sql.js';
@@ -59,8 +59,23 @@ function isCurrent(checkpointVersion: number | undefined, projector: Projector):
  * Replaying a million events in a single transaction was measured at half the speed: every
  * update of a row left a version that could not be pruned before the end.
  */
+class ErasedDuringRebuild extends Error {}
+
 async function rebuildInline(db: Database, store: EventStore, projector: Projector, options: RebuildOptions): Promise<RebuildResult> {
+  // An account erased while its rows sat in the scratch copy would come back with the switch:
+  // start over when that happens (erasures are rare; three tries are plenty).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rebuildInlineOnce(db, store, projector, options);
+    } catch (error) {
+      if (!(error instanceof ErasedDuringRebuild) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function rebuildInlineOnce(db: Database, store: EventStore, projector: Projector, options: RebuildOptions): Promise<RebuildResult> {
   const started = Date.now();
+  const erasures = await store.streamVersion(db, ERASURES_STREAM);
   const batchSize = options.batchSize ?? 5000;
   const types = typeFilter(projector);
   const live = (await db.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]!.schema;
@@ -96,10 +111,13 @@ async function rebuildInline(db: Database, store: EventStore, projector: Project
       if (options.onlyIfStale && isCurrent((await readCheckpoint(tx, projector.name))?.version, projector)) {
         return { applied: 0, elapsedMs: 0, skipped: true };
       }
+      if ((await store.streamVersion(tx, ERASURES_STREAM)) !== erasures) throw new ErasedDuringRebuild();
       // Nothing can be appended now: what is visible is everything, in commit-safe order after `after`.
       while (await replay(tx, false));
       await tx.query(`SET LOCAL search_path TO ${quoteIdentifier(live)}`);
-      await truncateOwnedTables(tx, projector);
+      // DELETE, not TRUNCATE: its lock does not conflict with readers, so a request reading
+      // these tables before appending (and so waiting on our SHARE lock) cannot deadlock with us.
+      for (const table of projector.tables) await tx.query(`DELETE FROM ${quoteIdentifier(table)}`);
       for (const table of projector.tables) {
         await tx.query(`INSERT INTO ${quoteIdentifier(table)} SELECT * FROM ${quoteIdentifier(scratch)}.${quoteIdentifier(table)}`);
       }

@@ -168,7 +168,8 @@ export class EventStore {
       return recorded;
     };
     const recorded = options.tx ? await run(options.tx) : needsInline ? await this.db.transaction(run) : await run(this.db);
-    for (const listener of this.listeners) listener(recorded);
+    // Only after our own commit: in a caller's transaction the events may yet be rolled back.
+    if (!options.tx) for (const listener of this.listeners) listener(recorded);
     return { nextExpectedVersion: recorded[recorded.length - 1]!.streamVersion, events: recorded };
   }
 

@@ -87,3 +87,9 @@ export function parsePosition(text: string): GlobalPosition | undefined {
   if (!Number.isSafeInteger(position)) return undefined;
   return { transactionId: BigInt(match[1]!).toString(), position };
 }
+
+/**
+ * Every deletion from the log (account erasure) appends a record to this stream: a reader that
+ * copied events aside (an inline rebuild) compares its version to notice one happened meanwhile.
+ */
+export const ERASURES_STREAM = 'erased-accounts';

@@ -101,6 +101,8 @@ export async function migrationStatus(db: Database, known = loadMigrations()): P
 
 /** Applies pending migrations; returns the versions it applied. */
 export async function migrate(db: Database, known = loadMigrations()): Promise<number[]> {
+  // A database migrated by a newer version (or with an edited migration) is refused outright.
+  verifyApplied(await appliedMigrations(db), known);
   const appliedNow: number[] = [];
   for (const migration of known) {
     const ran = await db.transaction(async (tx) => {

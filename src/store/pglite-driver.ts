@@ -22,7 +22,8 @@ class PgliteTxSql implements Sql {
   constructor(private readonly tx: Transaction) {}
   async query<Row>(text: string, params?: readonly SqlParam[]): Promise<QueryResult<Row>> {
     const result = await this.tx.query<Row>(text, asParams(params));
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    // PGlite reports affectedRows 0 for a SELECT: the rows returned count then.
+    return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
   }
   async exec(script: string): Promise<void> {
     await this.tx.exec(script);
@@ -72,7 +73,8 @@ export class PgliteDatabase implements Database {
   async query<Row>(text: string, params?: readonly SqlParam[]): Promise<QueryResult<Row>> {
     if (this.searchPath) return this.transaction((tx) => tx.query<Row>(text, params));
     const result = await this.pglite.query<Row>(text, asParams(params));
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    // PGlite reports affectedRows 0 for a SELECT: the rows returned count then.
+    return { rows: result.rows, rowCount: Math.max(result.affectedRows ?? 0, result.rows.length) };
   }
 
   async transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {

@@ -19,10 +19,20 @@ export interface WebOptions {
 }
 
 
-/** Where to go after logging in: only a path on this site (no `//host`, no scheme). */
+/**
+ * Where to go after logging in: only a path on this site. The value is resolved the way a
+ * browser would (which ignores tabs and newlines, and reads `\` as `/`), then re-serialized
+ * (percent-encoded), so neither `//host` nor `/\thost` nor a non-ASCII path gets through.
+ */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/account';
-  return next;
+  if (typeof next !== 'string' || !next.startsWith('/')) return '/account';
+  try {
+    const base = 'http://balados.invalid';
+    const url = new URL(next, base);
+    return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : '/account';
+  } catch {
+    return '/account';
+  }
 }
 
 function loginForm(next: string, token: string, error?: string): string {

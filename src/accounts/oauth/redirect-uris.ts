@@ -35,7 +35,8 @@ export function redirectUriProblem(uri: string): string | undefined {
   if (uri.length === 0 || uri.length > MAX_REDIRECT_URI_LENGTH) return `A redirect URI has 1 to ${MAX_REDIRECT_URI_LENGTH} characters`;
   // Checked on the text: the URL parser would silently drop an empty fragment.
   if (uri.includes('#')) return `Redirect URIs must not have a fragment: ${uri}`;
-  if (/[\s\u0000-\u001f\u007f]/.test(uri)) return `Redirect URIs must not contain spaces or control characters: ${uri}`;
+  // Printable ASCII only: anything else cannot go into a Location header as it stands.
+  if (/[^\x21-\x7e]/.test(uri)) return `Redirect URIs must be printable ASCII without spaces (percent-encode the rest): ${uri}`;
   const url = parse(uri);
   if (!url) return `Not an absolute URI: ${uri}`;
   if (url.username || url.password) return `Redirect URIs must not carry a user name or password: ${uri}`;
