@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/decider.js';
 import { checkAuthorization, type AuthorizationParams } from './authorization-request.js';
 import type { AuthorizationServer } from './authorization-server.js';
-import { consentPage, errorPage } from './consent-page.js';
+import { consentPage, errorPage, errorReturnPage } from './consent-page.js';
 import { sendHtml } from './html.js';
 import { formActionSource, withParameters } from './redirect-uris.js';
 
@@ -77,7 +77,7 @@ export const authorizeRoutes: FastifyPluginAsyncTypebox<AuthorizeRouteOptions> =
     }
     if (checked.outcome === 'redirect_error') {
       const { redirectUri, state, error, description } = checked;
-      reply.redirect(withParameters(redirectUri, { error, error_description: description, state, iss: issuer }), 303);
+      sendHtml(reply, 400, errorReturnPage(description, withParameters(redirectUri, { error, error_description: description, state, iss: issuer })));
       return undefined;
     }
     return checked.request;

@@ -79,7 +79,8 @@ export class ClientStore {
   /** The registered app, or the URL client `clientId` stands for. */
   async find(clientId: string): Promise<OAuthClient | undefined> {
     if (clientId.startsWith('https://')) return urlClient(clientId);
-    if (clientId.length === 0 || clientId.length > MAX_CLIENT_ID_LENGTH) return undefined;
+    // Registered ids are UUIDs: anything else (a NUL byte included) is unknown without a query.
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) return undefined;
     const result = await this.db.query<{ client_id: string; name: string; redirect_uris: string[] }>(
       'SELECT client_id, name, redirect_uris FROM oauth_clients WHERE client_id = $1',
       [clientId],

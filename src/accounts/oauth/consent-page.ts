@@ -58,6 +58,21 @@ ${hidden('code_challenge_method', 'S256')}
   return layout(`Authorize ${client.name}`, body);
 }
 
+/**
+ * A problem the app should hear about, before the user consented to anything: the way back is a
+ * link the user follows, not an automatic redirect. Client ids and registrations are open to
+ * anyone, so an automatic redirect would let any site bounce visitors through this instance to
+ * an address of its choosing (RFC 9700 §4.11.2).
+ */
+export function errorReturnPage(message: string, returnTo: string): string {
+  return layout(
+    'Authorization failed',
+    `<h1>This app's request cannot be completed</h1>
+<p class="error">${escapeHtml(message)}</p>
+<p><a href="${escapeHtml(returnTo)}">Return to the app</a></p>`,
+  );
+}
+
 export function errorPage(message: string): string {
   return layout(
     'Authorization failed',
