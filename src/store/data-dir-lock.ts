@@ -38,6 +38,15 @@ export interface DataDirLock {
 }
 
 const LOCK_FILE = 'balados.lock';
+const FRESH_LOCK_MS = 5000;
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
 
 export function processStartTime(pid: number): string | null {
   try {
@@ -114,8 +123,28 @@ export function acquireDataDirLock(dataDir: string, onStale: () => void): DataDi
     if (owner && (owner.pid === process.pid ? owner.processStart === me.processStart : holderIsLive(owner))) {
       throw new DataDirLockedError(dataDir, owner);
     }
-    // Dead holder (or unreadable lock written by a process killed mid-write): take over.
-    fs.rmSync(file, { force: true });
+    if (!owner && ageMs(file) < FRESH_LOCK_MS) {
+      // Unreadable but brand new: another process is between creating and writing it.
+      throw new DataDirLockedError(dataDir, { pid: -1, hostname: 'unknown', processStart: null, acquiredAt: 'just now' });
+    }
+    // Dead holder (or a lock left unwritten by a process killed at that moment): take it over by
+    // renaming it away, so that of two processes doing this at once only one gets it, and check
+    // that what we took is the lock we judged dead, not a fresh one written meanwhile.
+    const aside = `${file}.stale-${process.pid}-${Date.now()}`;
+    try {
+      fs.renameSync(file, aside);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    const taken = readOwner(aside);
+    const sameAsJudged = owner ? taken?.pid === owner.pid && taken.processStart === owner.processStart : taken === null;
+    if (!sameAsJudged) {
+      if (!fs.existsSync(file)) fs.renameSync(aside, file);
+      else fs.rmSync(aside, { force: true });
+      throw new DataDirLockedError(dataDir, taken ?? { pid: -1, hostname: 'unknown', processStart: null, acquiredAt: 'just now' });
+    }
+    fs.rmSync(aside, { force: true });
     onStale();
     recoveredStaleLock = true;
   }
