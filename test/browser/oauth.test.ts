@@ -28,7 +28,9 @@ describe('an app authorized through OAuth with PKCE, in a real browser', () => {
     base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     await server.accounts.register('alice', 'alice password');
     callback = http.createServer((request, response) => {
-      received.push(new URL(request.url ?? '/', 'http://app.local').searchParams);
+      // Only the callback itself: the browser also asks this server for a favicon.
+      const url = new URL(request.url ?? '/', 'http://app.local');
+      if (url.pathname === '/callback') received.push(url.searchParams);
       response.end('Signed in: you can return to the app.');
     });
     await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
