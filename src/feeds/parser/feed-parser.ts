@@ -23,7 +23,7 @@ import { mapPodcast } from './podcast-mapper.js';
 import { absoluteBase } from './urls.js';
 import { Warnings, XmlErrorSummary } from './warnings.js';
 import { createNode, type XmlNode } from './xml-node.js';
-import { ignoreUnmatchedClosingTags } from './xml-recovery.js';
+import { RecoveringSaxesParser } from './xml-recovery.js';
 import { XmlSanitizer } from './xml-sanitizer.js';
 
 export interface FeedParserOptions {
@@ -138,7 +138,7 @@ class StreamingFeedParser implements FeedParser {
   }
 
   private createXmlParser(): SaxesParser<{ xmlns: true }> {
-    const xml = new SaxesParser({
+    const xml = new RecoveringSaxesParser({
       xmlns: true,
       // An undeclared well-known prefix (itunes:, podcast:...) means what everybody means by it.
       resolvePrefix: (prefix: string) => {
@@ -151,7 +151,6 @@ class StreamingFeedParser implements FeedParser {
       },
     });
     Object.assign(xml.ENTITIES, HTML_ENTITIES);
-    ignoreUnmatchedClosingTags(xml);
     xml.on('error', (error) => this.xmlErrors.add(error, this.sanitizer.skippedLines));
     xml.on('doctype', (doctype) => Object.assign(xml.ENTITIES, entitiesFromDoctype(doctype)));
     xml.on('opentag', (tag) => this.builder.openTag(tag));
