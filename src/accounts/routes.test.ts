@@ -107,6 +107,31 @@ describeEachDriver('account routes', (current) => {
     assert.equal(appPassword.statusCode, 415);
   });
 
+  it('records the request id and the device on the events a request causes', async () => {
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/app-passwords',
+      headers: { authorization: basic('alice', 'new alice password'), 'x-device-id': 'laptop-2', 'x-request-id': 'req-metadata-1' },
+      payload: { label: 'metadata check' },
+    });
+    assert.equal(response.statusCode, 201);
+    const userId = (await server.accounts.findByUsername('alice'))!.userId;
+    const events = (await server.store.readStream(`account-${userId}`)).events;
+    const created = events.find((event) => (event.data as { label?: string }).label === 'metadata check')!;
+    assert.equal(created.metadata.correlationId, 'req-metadata-1');
+    assert.equal(created.metadata.deviceId, 'laptop-2');
+    assert.equal(created.metadata.userId, userId);
+    const bad = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/me/app-passwords',
+      headers: { authorization: basic('alice', 'new alice password'), 'x-device-id': 'not a device id!' },
+      payload: { label: 'no device' },
+    });
+    const unnamed = (await server.store.readStream(`account-${userId}`)).events.find((event) => (event.data as { label?: string }).label === 'no device')!;
+    assert.equal(bad.statusCode, 201);
+    assert.equal(unnamed.metadata.deviceId, undefined);
+  });
+
   it('never writes a password or secret to the logs', async () => {
     const created = await inject('POST', '/api/v1/me/app-passwords', basic('alice', 'new alice password'), { label: 'log check' });
     await inject('GET', '/api/v1/me', basic('alice', created.json().secret));

@@ -7,6 +7,8 @@ import { authenticateAccessToken } from '../accounts/oauth/tokens.js';
 import { SCOPES, scopeAllows, type Scope } from '../accounts/scopes.js';
 import { secretKind } from '../accounts/secrets.js';
 import type { Sql } from '../store/sql.js';
+import { eventContext } from '../store/event-context.js';
+import { DEVICE_ID_PATTERN } from '../accounts/devices/device-decider.js';
 import { HttpError } from './errors.js';
 
 declare module 'fastify' {
@@ -116,6 +118,13 @@ export const authentication = fastifyPlugin<{ accounts: AccountService; db: Sql 
       const outcome = await resolve(accounts, db, request);
       if (outcome === 'refused') request.credentialsRefused = true;
       else request.principal = outcome;
+      const context = eventContext();
+      if (context && request.principal) {
+        // The device an app password was made for, else the one a client names in X-Device-Id.
+        const named = request.headers['x-device-id'];
+        const deviceId = request.principal.deviceId ?? (typeof named === 'string' && DEVICE_ID_PATTERN.test(named) ? named : undefined);
+        if (deviceId) context.deviceId = deviceId;
+      }
     });
     // After the body is parsed (forms carry their token in it), before any route handler.
     app.addHook('preHandler', async (request) => {

@@ -24,6 +24,7 @@ import { registerPage } from '../web/register-page.js';
 import type { AccountService } from '../accounts/account-service.js';
 import { registerOpenApi } from './openapi.js';
 import { requestId } from './request-id.js';
+import { withEventContext } from '../store/event-context.js';
 
 export interface ServerDeps {
   config: Config;
@@ -52,8 +53,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // Everything this request records carries its id; authentication adds the device.
+    withEventContext({ correlationId: request.id }, done);
   });
   registerErrorHandling(app);
   await registerOpenApi(app, { version: deps.version, baseUrl: deps.config.baseUrl });

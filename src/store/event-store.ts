@@ -11,6 +11,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from './events.js';
+import { eventContext } from './event-context.js';
 import { PgErrorCode, pgErrorCode, type Database, type Sql } from './sql.js';
 
 export interface AppendOptions {
@@ -175,18 +176,19 @@ export class EventStore {
 
   private async insert(sql: Sql, streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<RecordedEvent[]> {
     const claim = streamClaim(expected);
+    const context = eventContext();
     const prepared = events.map((event, index) => ({
       ord: index + 1,
       id: event.id ?? randomUUID(),
       type: event.type,
       data: event.data ?? null,
-      metadata: event.metadata ?? {},
+      metadata: context ? { ...definedOnly(context), ...event.metadata } : (event.metadata ?? {}),
     }));
     const payload = JSON.stringify(prepared);
     // jsonb cannot hold NUL characters; refuse clearly instead of failing deep in the database.
     if (payload.includes('\\u0000')) throw new InvalidEventError('Event data must not contain NUL characters');
     const params: (string | number | null)[] = [streamId, events.length, payload];
-    if (claim.param === 'owner') params.push(events[0]!.metadata?.userId ?? null);
+    if (claim.param === 'owner') params.push(prepared[0]!.metadata.userId ?? null);
     else if (claim.param !== null) params.push(claim.param);
     let summary: AppendSummaryRow | undefined;
     try {
@@ -331,4 +333,8 @@ function assertExpected(streamId: string, expected: ExpectedVersion, current: nu
     (expected === 'stream_exists' && current > 0) ||
     expected === current;
   if (!ok) throw new ConcurrencyError(streamId, expected, current);
+}
+
+function definedOnly(metadata: object): EventMetadata {
+  return Object.fromEntries(Object.entries(metadata).filter(([, value]) => value !== undefined)) as EventMetadata;
 }
