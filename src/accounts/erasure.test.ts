@@ -9,8 +9,7 @@ import { accountsProjector } from './accounts-projector.js';
 import { devicesProjector } from './devices/devices-projector.js';
 import { AccountEraser } from './erasure.js';
 import { grantsProjector } from './oauth/grants-projector.js';
-
-const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+import { basic } from '../../test/support/http.js';
 
 describeEachDriver('account export and erasure', (current) => {
   let server: TestServer;

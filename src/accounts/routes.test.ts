@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { describeEachDriver } from '../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../test/support/server.js';
-
-const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+import { basic } from '../../test/support/http.js';
 
 describeEachDriver('account routes', (current) => {
   let server: TestServer;

@@ -3,11 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { describeEachDriver } from '../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../test/support/server.js';
 import { TokenBuckets } from '../http/request-limits.js';
+import { basic } from '../../test/support/http.js';
 
 // Windows are aligned on multiples of their length: a long one cannot roll over mid-test.
 const LONG_WINDOW = 10 * 365 * 86_400_000;
-
-const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 describe('token buckets', () => {
   it('allow a burst, then refill at their rate', () => {

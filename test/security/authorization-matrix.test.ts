@@ -4,6 +4,7 @@ import { GrantService } from '../../src/accounts/oauth/grants.js';
 import { SCOPES } from '../../src/accounts/scopes.js';
 import { describeEachDriver } from '../support/databases.js';
 import { createTestServer, type TestServer } from '../support/server.js';
+import { basic } from '../support/http.js';
 
 /**
  * Walks every operation of the OpenAPI document: a route that needs an account must refuse
@@ -30,8 +31,6 @@ const PUBLIC_OPERATIONS = new Set([
 
 type Operation = { security?: Record<string, string[]>[]; parameters?: { in: string; name: string }[] };
 type Document = { paths: Record<string, Record<string, Operation>> };
-
-const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 describeEachDriver('authorization matrix', (current) => {
   let server: TestServer;

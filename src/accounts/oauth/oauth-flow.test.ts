@@ -6,9 +6,9 @@ import { AccountEraser } from '../erasure.js';
 import { grantsProjector } from './grants-projector.js';
 import { newPkce, oauthClient, type Browser } from './oauth-test-client.js';
 import { PROBE_ROUTE, withOAuth } from './oauth-test-server.js';
+import { basic } from '../../../test/support/http.js';
 
 const BASE_URL = 'https://sync.example.org';
-const basic = (username: string, password: string) => `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
 
 describeEachDriver('OAuth authorization code flow', (current) => {
   let server: TestServer;

@@ -166,3 +166,18 @@ function build(
   const seconds = Math.min(second, 59);
   return midnight + ((hour * 60 + minute - offsetMinutes) * 60 + seconds) * 1000 + millis;
 }
+
+/**
+ * Of several candidate date texts (feeds spread dates over pubDate, dc:date, atom:published…),
+ * the first that parses, with its text; and the first text seen at all, to name in a warning.
+ */
+export function firstDate(raws: readonly (string | null)[]): { parsed: string | null; raw: string | null; firstRaw: string | null } {
+  let firstRaw: string | null = null;
+  for (const raw of raws) {
+    if (raw === null) continue;
+    firstRaw ??= raw;
+    const parsed = parseDate(raw);
+    if (parsed !== null) return { parsed, raw, firstRaw };
+  }
+  return { parsed: null, raw: null, firstRaw };
+}

@@ -5,7 +5,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { parseDate } from './dates.js';
+import { firstDate, parseDate } from './dates.js';
 import { parseDuration } from './duration.js';
 import type { Enclosure, Episode, EpisodeType, LiveItem, LiveStatus } from './model.js';
 import {
@@ -201,16 +201,10 @@ function readPublished(item: XmlNode, warn: (message: string) => void): { publis
     child(item, 'atom', 'issued'),
     child(item, 'atom', 'modified'),
   ];
-  let firstRaw: string | null = null;
-  for (const node of candidates) {
-    const raw = lineText(node);
-    if (raw === null) continue;
-    firstRaw ??= raw;
-    const parsed = parseDate(raw);
-    if (parsed !== null) return { publishedAt: parsed, rawDate: raw };
-  }
-  if (firstRaw !== null) warn(`unreadable date "${firstRaw.slice(0, 60)}"`);
-  return { publishedAt: null, rawDate: firstRaw };
+  const found = firstDate(candidates.map(lineText));
+  if (found.parsed !== null) return { publishedAt: found.parsed, rawDate: found.raw };
+  if (found.firstRaw !== null) warn(`unreadable date "${found.firstRaw.slice(0, 60)}"`);
+  return { publishedAt: null, rawDate: found.firstRaw };
 }
 
 function readDescription(item: XmlNode): string | null {

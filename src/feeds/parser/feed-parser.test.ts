@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createFeedParser, parseFeed, type FeedParserOptions } from './feed-parser.js';
+import { createFeedParser, parseFeed } from './feed-parser.js';
 import { FeedParseError, type FeedParseErrorCode, type ParsedFeed } from './model.js';
-
-const NS =
-  'xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:content="http://purl.org/rss/1.0/modules/content/" ' +
-  'xmlns:atom="http://www.w3.org/2005/Atom" xmlns:podcast="https://podcastindex.org/namespace/1.0"';
-
-function rss(items: string, channel = '<title>Show</title>'): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" ${NS}><channel>${channel}${items}</channel></rss>`;
-}
-
-function parse(xml: string | Uint8Array, options: FeedParserOptions = {}): ParsedFeed {
-  const parser = createFeedParser(options);
-  parser.write(xml);
-  return parser.end();
-}
+import { parse, rss } from '../../../test/support/feeds.js';
 
 function rejects(xml: string | Uint8Array, code: FeedParseErrorCode): void {
   assert.throws(

@@ -5,7 +5,7 @@
  * still seen.
  */
 
-import { parseDate } from './dates.js';
+import { firstDate } from './dates.js';
 import { atomText, largest, type MappingContext } from './episode-mapper.js';
 import type { Podcast, PodcastType } from './model.js';
 import { CORE } from './namespaces.js';
@@ -149,14 +149,7 @@ function urlText(node: XmlNode | undefined): string | null {
 }
 
 function date(candidates: Array<XmlNode | undefined>, context: MappingContext): string | null {
-  let firstRaw: string | null = null;
-  for (const node of candidates) {
-    const raw = lineText(node);
-    if (raw === null) continue;
-    firstRaw ??= raw;
-    const parsed = parseDate(raw);
-    if (parsed !== null) return parsed;
-  }
-  if (firstRaw !== null) context.warn(`channel: unreadable date "${firstRaw.slice(0, 60)}"`);
-  return null;
+  const found = firstDate(candidates.map(lineText));
+  if (found.parsed === null && found.firstRaw !== null) context.warn(`channel: unreadable date "${found.firstRaw.slice(0, 60)}"`);
+  return found.parsed;
 }
