@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { beforeEach, it } from 'node:test';
-import { describeEachDriver } from '../../test/support/databases.js';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { createTestDatabase, describeEachDriver, type TestDatabase } from '../../test/support/databases.js';
 import { EventStore, InvalidEventError } from './event-store.js';
 import { ConcurrencyError, DuplicateEventError, START, type NewEvent } from './events.js';
 
@@ -121,16 +121,26 @@ describeEachDriver('event store', (current) => {
     assert.deepEqual(empty, { events: [], checkpoint: await store.head(), hasMore: false });
     assert.deepEqual((await store.readAll({ after: START, limit: 1 })).events.length, 1);
   });
+});
 
-  it('orders the global log by transaction number, also where the number gains a digit', async (t) => {
-    const { db } = current();
+// The bug this pins (ORDER BY resolving to the text form of the transaction id, so 1000 sorted
+// before 999) lives in SQL both drivers share. PGlite's transaction ids start near 750, so a
+// digit boundary is always a few thousand statements away; a long-lived PostgreSQL server's may
+// be millions away.
+describe('event store global order across a digit boundary [pglite]', () => {
+  let database: TestDatabase;
+  before(async () => {
+    database = await createTestDatabase('pglite');
+  });
+  after(async () => database?.dispose());
+
+  it('orders the global log by transaction number, also where the number gains a digit', async () => {
+    const { db } = database;
+    const store = new EventStore(db);
+    const stream = `xid-${randomUUID()}`;
     const xid = async () => BigInt((await db.query<{ x: string }>('SELECT pg_current_xact_id()::text AS x')).rows[0]!.x);
     const now = await xid();
     const boundary = 10n ** BigInt(now.toString().length);
-    if (boundary - now > 3000n) {
-      t.skip(`transaction ids are at ${now}, too far from ${boundary} to cross it quickly`);
-      return;
-    }
     const start = await store.head();
     // Each standalone pg_current_xact_id() burns one transaction id.
     while ((await xid()) < boundary - 3n);

@@ -3,7 +3,6 @@ import { after, before, it } from 'node:test';
 import { describeEachDriver } from '../../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../../test/support/server.js';
 import { newPkce, oauthClient, type Browser } from './oauth-test-client.js';
-import { withOAuth } from './oauth-test-server.js';
 
 const BASE_URL = 'https://sync.example.org';
 
@@ -15,7 +14,7 @@ describeEachDriver('OAuth error paths', (current) => {
   const redirectUri = 'https://app.example.com/callback?from=oauth';
 
   before(async () => {
-    server = await withOAuth(current().db, (projectors) => createTestServer(current(), { env: { BASE_URL }, projectors }));
+    server = await createTestServer(current(), { env: { BASE_URL } });
     await server.app.ready();
     await server.accounts.register('alice', 'alice password');
     await server.accounts.register('bob', 'bob password', { bypassRegistrationMode: true });

@@ -93,7 +93,7 @@ export function oauthClient(server: { app: App }) {
   }
 
   async function whoami(accessToken: string) {
-    return app.inject({ method: 'GET', url: '/test/oauth/whoami', headers: { authorization: `Bearer ${accessToken}` } });
+    return app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${accessToken}` } });
   }
 
   return { register, registered, login, openAuthorize, answer, authorizationCode, token, revoke, whoami };

@@ -26,6 +26,11 @@ async function readPassword(given: string | undefined, stdin: NodeJS.ReadableStr
   return line;
 }
 
+function oneUsername(positionals: string[]): string {
+  if (positionals.length !== 1) throw new UsageError('Give exactly one username');
+  return positionals[0]!;
+}
+
 async function findUser(runtime: Runtime, username: string) {
   const account = await runtime.accounts.findByUsername(username);
   if (!account) throw new UsageError(`No account named ${username}`);
@@ -43,10 +48,10 @@ export const userAddCommand: Command = {
       allowPositionals: true,
       strict: true,
     });
-    if (positionals.length !== 1) throw new UsageError('Give exactly one username');
+    const username = oneUsername(positionals);
     const password = await readPassword(values.password, context.stdin ?? process.stdin);
     const account = await withRuntime(context, (runtime) =>
-      runtime.accounts.register(positionals[0]!, password, { admin: values.admin, bypassRegistrationMode: true }),
+      runtime.accounts.register(username, password, { admin: values.admin, bypassRegistrationMode: true }),
     );
     context.out(`Created ${account.username}${account.admin ? ' (administrator)' : ''}.`);
     return 0;
@@ -80,13 +85,13 @@ function toggle(path: 'disable' | 'enable'): Command {
     summary: path === 'disable' ? 'Disable an account (every credential stops working)' : 'Enable a disabled account',
     async run(args, context) {
       const { positionals } = parseArgs({ args, options: {}, allowPositionals: true, strict: true });
-      if (positionals.length !== 1) throw new UsageError('Give exactly one username');
+      const username = oneUsername(positionals);
       await withRuntime(context, async (runtime) => {
-        const account = await findUser(runtime, positionals[0]!);
+        const account = await findUser(runtime, username);
         if (path === 'disable') await runtime.accounts.disable(account.userId, 'disabled from the command line');
         else await runtime.accounts.enable(account.userId);
       });
-      context.out(`${path === 'disable' ? 'Disabled' : 'Enabled'} ${positionals[0]}.`);
+      context.out(`${path === 'disable' ? 'Disabled' : 'Enabled'} ${username}.`);
       return 0;
     },
   };
@@ -101,10 +106,10 @@ export const userPasswordCommand: Command = {
   summary: "Set an account's password",
   async run(args, context) {
     const { values, positionals } = parseArgs({ args, options: { password: { type: 'string' } }, allowPositionals: true, strict: true });
-    if (positionals.length !== 1) throw new UsageError('Give exactly one username');
+    const username = oneUsername(positionals);
     const password = await readPassword(values.password, context.stdin ?? process.stdin);
-    await withRuntime(context, async (runtime) => runtime.accounts.setPassword((await findUser(runtime, positionals[0]!)).userId, password));
-    context.out(`Password of ${positionals[0]} changed.`);
+    await withRuntime(context, async (runtime) => runtime.accounts.setPassword((await findUser(runtime, username)).userId, password));
+    context.out(`Password of ${username} changed.`);
     return 0;
   },
 };
@@ -115,13 +120,13 @@ export const userDeleteCommand: Command = {
   summary: 'Erase an account and everything it recorded (cannot be undone)',
   async run(args, context) {
     const { values, positionals } = parseArgs({ args, options: { yes: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
-    if (positionals.length !== 1) throw new UsageError('Give exactly one username');
+    const username = oneUsername(positionals);
     if (!values.yes) throw new UsageError('Erasing an account cannot be undone: add --yes to confirm');
     const result = await withRuntime(context, async (runtime) => {
-      const account = await findUser(runtime, positionals[0]!);
+      const account = await findUser(runtime, username);
       return new AccountEraser(runtime.store, runtime.projectors).erase(account.userId);
     });
-    context.out(`Erased ${positionals[0]}: ${result.events} events in ${result.streams} streams.`);
+    context.out(`Erased ${username}: ${result.events} events in ${result.streams} streams.`);
     return 0;
   },
 };
