@@ -24,6 +24,8 @@ export class AccountEraser {
     const db = this.store.db;
     const result = await db.transaction(async (tx) => {
       // Locking the stream rows makes concurrent appends to them wait, then fail their version check.
+      // Deleting the account's event counter first makes its in-flight appends wait for this erasure.
+      await tx.query('DELETE FROM user_sequences WHERE user_id = $1', [userId]);
       const streams = await tx.query<{ stream_id: string }>('SELECT stream_id FROM streams WHERE user_id = $1 FOR UPDATE', [userId]);
       const ids = streams.rows.map((row) => row.stream_id);
       const events = await tx.query('DELETE FROM events WHERE stream_id = ANY($1::text[])', [ids]);

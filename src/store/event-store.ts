@@ -68,6 +68,7 @@ interface AppendSummaryRow {
   transaction_text: string;
   recorded_at: Date;
   last_version: number;
+  last_user_seq: number | null;
   /** int8[]: numbers from PGlite, strings from pg. */
   positions: (number | string)[];
 }
@@ -82,10 +83,11 @@ interface EventRow {
   data: unknown;
   metadata: EventMetadata;
   recorded_at: Date;
+  user_seq: number | null;
 }
 
 const EVENT_COLUMNS =
-  'global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_id, type, data, metadata, recorded_at';
+  'global_position, transaction_id::text AS transaction_text, stream_id, stream_version, event_id, type, data, metadata, recorded_at, user_seq';
 
 const SAFE_BOUND = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 
@@ -99,34 +101,35 @@ function toRecorded(row: EventRow): RecordedEvent {
     streamVersion: row.stream_version,
     globalPosition: { transactionId: row.transaction_text, position: row.global_position },
     recordedAt: row.recorded_at,
+    ...(row.user_seq == null ? {} : { userSeq: Number(row.user_seq) }),
   };
 }
 
 /** The statement that moves the stream's version, chosen by the expectation it enforces. */
-function streamClaim(expected: ExpectedVersion): { key: string; sql: string; param: number | 'owner' | null } {
+// Parameters of the append statement: $1 stream, $2 event count, $3 events (JSON), $4 owner
+// (the account, or null), $5 the expected version (exact variant only).
+function streamClaim(expected: ExpectedVersion): { key: string; sql: string; version?: number } {
   if (expected === 'any') {
     return {
       key: 'any',
       sql: `INSERT INTO streams (stream_id, version, user_id) VALUES ($1, $2, $4)
             ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + EXCLUDED.version RETURNING version`,
-      param: 'owner',
     };
   }
   if (expected === 'no_stream' || expected === 0) {
     return {
       key: 'no_stream',
       sql: `INSERT INTO streams (stream_id, version, user_id) VALUES ($1, $2, $4) ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
-      param: 'owner',
     };
   }
   if (expected === 'stream_exists') {
-    return { key: 'exists', sql: `UPDATE streams SET version = version + $2 WHERE stream_id = $1 RETURNING version`, param: null };
+    return { key: 'exists', sql: `UPDATE streams SET version = version + $2 WHERE stream_id = $1 RETURNING version` };
   }
   if (!Number.isSafeInteger(expected) || expected < 0) throw new RangeError(`Invalid expected version ${String(expected)}`);
   return {
     key: 'exact',
-    sql: `UPDATE streams SET version = version + $2 WHERE stream_id = $1 AND version = $4 RETURNING version`,
-    param: expected,
+    sql: `UPDATE streams SET version = version + $2 WHERE stream_id = $1 AND version = $5 RETURNING version`,
+    version: expected,
   };
 }
 
@@ -187,24 +190,28 @@ export class EventStore {
     const payload = JSON.stringify(prepared);
     // jsonb cannot hold NUL characters; refuse clearly instead of failing deep in the database.
     if (payload.includes('\\u0000')) throw new InvalidEventError('Event data must not contain NUL characters');
-    const params: (string | number | null)[] = [streamId, events.length, payload];
-    if (claim.param === 'owner') params.push(prepared[0]!.metadata.userId ?? null);
-    else if (claim.param !== null) params.push(claim.param);
+    const owner = prepared[0]!.metadata.userId;
+    const params: (string | number | null)[] = [streamId, events.length, payload, typeof owner === 'string' ? owner : null];
+    if (claim.version !== undefined) params.push(claim.version);
     let summary: AppendSummaryRow | undefined;
     try {
       // One row back, not one per event: the events of an append share their transaction and
       // timestamp, and returning a row per event was measured to cost a fifth of the throughput.
       const result = await sql.query<AppendSummaryRow>(
         `WITH claimed AS (${claim.sql}),
+         numbered AS (
+           INSERT INTO user_sequences (user_id, seq) SELECT $4::text, $2 FROM claimed WHERE $4::text IS NOT NULL
+           ON CONFLICT (user_id) DO UPDATE SET seq = user_sequences.seq + EXCLUDED.seq RETURNING seq
+         ),
          inserted AS (
-           INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata)
-           SELECT $1, claimed.version - $2 + e.ord, e.id, e.type, e.data, e.metadata
+           INSERT INTO events (stream_id, stream_version, event_id, type, data, metadata, user_id, user_seq)
+           SELECT $1, claimed.version - $2 + e.ord, e.id, e.type, e.data, e.metadata, $4::text, (SELECT seq FROM numbered) - $2 + e.ord
            FROM claimed, jsonb_to_recordset($3::jsonb) AS e(ord int, id uuid, type text, data jsonb, metadata jsonb)
            ORDER BY e.ord
-           RETURNING global_position, transaction_id, stream_version, recorded_at
+           RETURNING global_position, transaction_id, stream_version, recorded_at, user_seq
          )
          SELECT transaction_id::text AS transaction_text, recorded_at, max(stream_version) AS last_version,
-                array_agg(global_position ORDER BY stream_version) AS positions
+                max(user_seq) AS last_user_seq, array_agg(global_position ORDER BY stream_version) AS positions
          FROM inserted GROUP BY transaction_id, recorded_at`,
         params,
         { name: `balados_append_${claim.key}` },
@@ -223,8 +230,9 @@ export class EventStore {
     if (!summary) {
       throw new ConcurrencyError(streamId, expected, await this.streamVersion(sql, streamId));
     }
-    const { transaction_text: transactionId, recorded_at: recordedAt, last_version: lastVersion } = summary;
+    const { transaction_text: transactionId, recorded_at: recordedAt, last_version: lastVersion, last_user_seq: lastUserSeq } = summary;
     const firstVersion = lastVersion - prepared.length + 1;
+    const firstUserSeq = lastUserSeq === null ? null : Number(lastUserSeq) - prepared.length + 1;
     return prepared.map((source, index) => ({
       id: source.id,
       type: source.type,
@@ -234,6 +242,7 @@ export class EventStore {
       streamVersion: firstVersion + index,
       globalPosition: { transactionId, position: Number(summary.positions[index]) },
       recordedAt,
+      ...(firstUserSeq === null ? {} : { userSeq: firstUserSeq + index }),
     }));
   }
 

@@ -42,6 +42,11 @@ export interface RecordedEvent<Type extends string = string, Data = unknown> {
   streamVersion: number;
   globalPosition: GlobalPosition;
   recordedAt: Date;
+  /**
+   * The event's number among its account's events (1, 2, 3... in commit order), when the
+   * event belongs to an account (`metadata.userId`). Sync cursors are built on it.
+   */
+  userSeq?: number;
 }
 
 /**
