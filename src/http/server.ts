@@ -17,6 +17,9 @@ import { AccountEraser } from '../accounts/erasure.js';
 import { oauthRoutes } from '../accounts/oauth/routes.js';
 import { GrantService } from '../accounts/oauth/grants.js';
 import { deviceRoutes } from '../accounts/devices/routes.js';
+import { createDomainServices } from '../app/domain-services.js';
+import { subscriptionRoutes } from '../subscriptions/routes.js';
+import { syncRoutes } from '../sync/routes.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
 import { loginRoutes } from '../web/login-routes.js';
@@ -69,6 +72,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const eraser = new AccountEraser(deps.store, deps.projectors);
   await app.register(accountRoutes, { accounts: deps.accounts, devices: deps.devices, eraser, secureCookies });
   await app.register(deviceRoutes, { devices: deps.devices });
+  const services = createDomainServices(deps.store);
+  await app.register(subscriptionRoutes, { subscriptions: services.subscriptions });
+  await app.register(syncRoutes, { db: deps.db, ...services.sync });
   // HTML forms (and the OAuth endpoints, form-encoded by the standard) in their own context:
   // only these accept form bodies, so a cross-site form cannot post to the JSON API (a browser
   // sends forms without a CORS preflight, and with cookies or remembered Basic credentials).

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { GrantService } from '../../src/accounts/oauth/grants.js';
 import { SCOPES } from '../../src/accounts/scopes.js';
+import { encodeFeedId } from '../../src/subscriptions/feed-id.js';
+import { SubscriptionService } from '../../src/subscriptions/subscription-service.js';
 import { describeEachDriver } from '../support/databases.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { basic } from '../support/http.js';
@@ -29,6 +31,8 @@ const PUBLIC_OPERATIONS = new Set([
   'POST /oauth/revoke',
 ]);
 
+const ALICE_FEED = 'https://alice-private.example/feed?token=a11ce';
+
 type Operation = { security?: Record<string, string[]>[]; parameters?: { in: string; name: string }[] };
 type Document = { paths: Record<string, Record<string, Operation>> };
 
@@ -55,6 +59,11 @@ describeEachDriver('authorization matrix', (current) => {
       grants.authorize(tx, alice.userId, { clientId: 'https://alice-app.example/', clientName: 'Alice app 51d0', scopes: ['user.sync'], redirectUri: 'https://alice-app.example/cb' }),
     );
 
+    // Alice's podcast data, through the API as her apps would record it.
+    const asAlice = { authorization: basic('alice', 'alice password') };
+    const subscribed = await server.app.inject({ method: 'POST', url: '/api/v1/subscriptions', headers: asAlice, payload: { feedUrl: ALICE_FEED, title: 'Alice feed 3b8d' } });
+    assert.equal(subscribed.statusCode, 200, subscribed.body);
+
     const revoked = await server.accounts.createPersonalToken(bobId, 'revoked', ['*'], null);
     await server.accounts.revokeCredential(bobId, revoked.id);
     bob.revoked = `Bearer ${revoked.secret}`;
@@ -77,7 +86,7 @@ describeEachDriver('authorization matrix', (current) => {
   // Path parameters point at Alice's things: Bob must not reach them.
   const url = (path: string) =>
     path.replace(/\{(\w+)\}/g, (_, name: string) => {
-      const ids: Record<string, string> = { deviceId: 'phone', id: alice.credentialId, grantId: alice.grantId };
+      const ids: Record<string, string> = { deviceId: 'phone', id: alice.credentialId, grantId: alice.grantId, feedId: encodeFeedId(ALICE_FEED) };
       if (!ids[name]) throw new Error(`The matrix does not know whose ${name} to use: add it`);
       return ids[name];
     });
@@ -128,7 +137,7 @@ describeEachDriver('authorization matrix', (current) => {
   });
 
   it("never gives one user another user's data, nor changes it", async () => {
-    const markers = [alice.userId, alice.credentialId, alice.grantId, alice.label, 'Alice phone 9c1e', 'Alice app 51d0', '"alice"'];
+    const markers = [alice.userId, alice.credentialId, alice.grantId, alice.label, 'Alice phone 9c1e', 'Alice app 51d0', '"alice"', ALICE_FEED, 'Alice feed 3b8d'];
     for (const { method, path, operation } of operations) {
       if (!operation.security) continue;
       const response = await call(method, path, bob.password);
@@ -138,5 +147,7 @@ describeEachDriver('authorization matrix', (current) => {
     assert.deepEqual((await server.accounts.listCredentials(alice.userId)).map((c) => c.id), [alice.credentialId]);
     assert.deepEqual((await server.devices.list(alice.userId)).map((d) => d.caption), ['Alice phone 9c1e']);
     assert.deepEqual((await new GrantService(server.store).list(alice.userId)).map((grant) => grant.grantId), [alice.grantId]);
+    const subscriptions = await new SubscriptionService(server.store).list(alice.userId, { includeUnsubscribed: true });
+    assert.deepEqual(subscriptions.map((subscription) => [subscription.feedUrl, subscription.subscribed]), [[ALICE_FEED, true]]);
   });
 });

@@ -3,11 +3,8 @@ import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildServer, type App } from '../../src/http/server.js';
 import { REDACTED_PATHS } from '../../src/logger.js';
-import { eventTypeCounts } from '../../src/operations/event-type-counts.js';
+import { applicationProjectors } from '../../src/app/projectors.js';
 import { AccountService } from '../../src/accounts/account-service.js';
-import { accountsProjector } from '../../src/accounts/accounts-projector.js';
-import { devicesProjector } from '../../src/accounts/devices/devices-projector.js';
-import { grantsProjector } from '../../src/accounts/oauth/grants-projector.js';
 import { DeviceService } from '../../src/accounts/devices/device-service.js';
 import type { LoginRules } from '../../src/accounts/throttle.js';
 import type { RequestLimitOptions } from '../../src/http/request-limits.js';
@@ -43,7 +40,7 @@ export async function createTestServer(
     },
   });
   const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
-  const projectors = options.projectors ?? [accountsProjector(), devicesProjector(), grantsProjector(), eventTypeCounts()];
+  const projectors = options.projectors ?? applicationProjectors();
   const store = new EventStore(database.db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
   await prepareProjections(database.db, store, projectors);
   const devices = new DeviceService(store);

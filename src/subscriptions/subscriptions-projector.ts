@@ -1,0 +1,104 @@
+import type { Projector } from '../projections/projector.js';
+import type { RecordedEvent } from '../store/events.js';
+import type { Sql } from '../store/sql.js';
+import type { SubscriptionEvent } from './subscription-decider.js';
+
+/**
+ * `subscriptions` and `device_subscriptions`, inline. The same last-writer-wins rule as the
+ * decider, in SQL: a change older than the row's only refreshes what it may (title, seq).
+ */
+export function subscriptionsProjector(): Projector {
+  return {
+    name: 'subscriptions',
+    kind: 'inline',
+    version: 1,
+    handles: ['PodcastSubscribed', 'PodcastUnsubscribed', 'FeedUrlChanged'],
+    tables: ['subscriptions', 'device_subscriptions'],
+    async apply(tx, events) {
+      for (const event of events) await applyEvent(tx, event);
+    },
+    async forgetUser(tx, userId) {
+      await tx.query('DELETE FROM subscriptions WHERE user_id = $1', [userId]);
+      await tx.query('DELETE FROM device_subscriptions WHERE user_id = $1', [userId]);
+    },
+  };
+}
+
+export function ownerOf(event: RecordedEvent, prefix: string): string {
+  return typeof event.metadata.userId === 'string' ? event.metadata.userId : event.streamId.slice(prefix.length);
+}
+
+async function applyEvent(tx: Sql, recorded: RecordedEvent): Promise<void> {
+  const event = recorded as unknown as SubscriptionEvent & RecordedEvent;
+  const userId = ownerOf(recorded, 'subscriptions-');
+  const seq = recorded.userSeq ?? 0;
+  if (event.type === 'FeedUrlChanged') {
+    await moveFeed(tx, userId, event.data.from, event.data.to, seq);
+    return;
+  }
+  const subscribed = event.type === 'PodcastSubscribed';
+  const { feedUrl, at, deviceId, title } = event.data;
+  await tx.query(
+    `INSERT INTO subscriptions AS s (user_id, feed_url, subscribed, changed_at, device_id, title, first_seen_at, seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $4, $7)
+     ON CONFLICT (user_id, feed_url) DO UPDATE SET
+       subscribed = CASE WHEN EXCLUDED.changed_at >= s.changed_at THEN EXCLUDED.subscribed ELSE s.subscribed END,
+       device_id  = CASE WHEN EXCLUDED.changed_at >= s.changed_at THEN EXCLUDED.device_id ELSE s.device_id END,
+       moved_to   = CASE WHEN EXCLUDED.changed_at >= s.changed_at THEN NULL ELSE s.moved_to END,
+       changed_at = GREATEST(EXCLUDED.changed_at, s.changed_at),
+       first_seen_at = LEAST(EXCLUDED.first_seen_at, s.first_seen_at),
+       title = COALESCE(EXCLUDED.title, s.title),
+       seq = EXCLUDED.seq`,
+    [userId, feedUrl, subscribed, at, deviceId ?? null, title ?? null, seq],
+    { name: 'balados_subscription_upsert' },
+  );
+  if (deviceId) {
+    await tx.query(
+      `INSERT INTO device_subscriptions AS d (user_id, device_id, feed_url, subscribed, changed_at, seq) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (user_id, device_id, feed_url) DO UPDATE SET
+         subscribed = CASE WHEN EXCLUDED.changed_at >= d.changed_at THEN EXCLUDED.subscribed ELSE d.subscribed END,
+         changed_at = GREATEST(EXCLUDED.changed_at, d.changed_at),
+         seq = EXCLUDED.seq`,
+      [userId, deviceId, feedUrl, subscribed, at, seq],
+      { name: 'balados_device_subscription_upsert' },
+    );
+  }
+}
+
+interface SubscriptionRow {
+  subscribed: boolean;
+  changed_at: Date;
+  device_id: string | null;
+  title: string | null;
+  first_seen_at: Date;
+}
+
+/** The old URL's row stays, unsubscribed and pointing at the new one, so that devices learn of the move. */
+async function moveFeed(tx: Sql, userId: string, from: string, to: string, seq: number): Promise<void> {
+  const rows = await tx.query<SubscriptionRow & { feed_url: string }>(
+    'SELECT feed_url, subscribed, changed_at, device_id, title, first_seen_at FROM subscriptions WHERE user_id = $1 AND feed_url = ANY($2::text[])',
+    [userId, [from, to]],
+  );
+  const source = rows.rows.find((row) => row.feed_url === from);
+  if (!source) return;
+  const target = rows.rows.find((row) => row.feed_url === to);
+  const winner = !target || source.changed_at >= target.changed_at ? source : target;
+  await tx.query(
+    `INSERT INTO subscriptions AS s (user_id, feed_url, subscribed, changed_at, device_id, title, first_seen_at, seq)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (user_id, feed_url) DO UPDATE SET subscribed = EXCLUDED.subscribed, changed_at = EXCLUDED.changed_at,
+       device_id = EXCLUDED.device_id, title = EXCLUDED.title, first_seen_at = EXCLUDED.first_seen_at, moved_to = NULL, seq = EXCLUDED.seq`,
+    [userId, to, winner.subscribed, winner.changed_at, winner.device_id, target?.title ?? source.title, target && target.first_seen_at < source.first_seen_at ? target.first_seen_at : source.first_seen_at, seq],
+  );
+  await tx.query('UPDATE subscriptions SET subscribed = false, moved_to = $3, seq = $4 WHERE user_id = $1 AND feed_url = $2', [userId, from, to, seq]);
+  // Device rows: the newer register of each device wins, as in the decider.
+  await tx.query(
+    `INSERT INTO device_subscriptions AS d (user_id, device_id, feed_url, subscribed, changed_at, seq)
+     SELECT user_id, device_id, $3, subscribed, changed_at, $4 FROM device_subscriptions WHERE user_id = $1 AND feed_url = $2
+     ON CONFLICT (user_id, device_id, feed_url) DO UPDATE SET
+       subscribed = CASE WHEN EXCLUDED.changed_at >= d.changed_at THEN EXCLUDED.subscribed ELSE d.subscribed END,
+       changed_at = GREATEST(EXCLUDED.changed_at, d.changed_at), seq = EXCLUDED.seq`,
+    [userId, from, to, seq],
+  );
+  await tx.query('DELETE FROM device_subscriptions WHERE user_id = $1 AND feed_url = $2', [userId, from]);
+}
