@@ -29,6 +29,7 @@ export class AccountEraser {
       const streams = await tx.query<{ stream_id: string }>('SELECT stream_id FROM streams WHERE user_id = $1 FOR UPDATE', [userId]);
       const ids = streams.rows.map((row) => row.stream_id);
       const events = await tx.query('DELETE FROM events WHERE stream_id = ANY($1::text[])', [ids]);
+      await tx.query('DELETE FROM snapshots WHERE stream_id = ANY($1::text[])', [ids]);
       await tx.query('DELETE FROM streams WHERE user_id = $1', [userId]);
       for (const projector of this.projectors) await projector.forgetUser?.(tx, userId);
       await tx.query('DELETE FROM sessions WHERE user_id = $1', [userId]);

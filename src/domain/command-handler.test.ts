@@ -4,6 +4,7 @@ import { describeEachDriver } from '../../test/support/databases.js';
 import { spec } from '../../test/support/specification.js';
 import { EventStore } from '../store/event-store.js';
 import { CommandHandler } from './command-handler.js';
+import { SnapshotCommandHandler, type Snapshotting } from './snapshot-handler.js';
 import { DomainError, type Decider } from './decider.js';
 
 // A tiny decider for the machinery's tests: a counter that refuses to go below zero.
@@ -45,5 +46,31 @@ describeEachDriver('command handler', (current) => {
     const unchanged = await handler.handle(stream, { kind: 'increment', by: 0 });
     assert.deepEqual(unchanged.events, []);
     assert.equal(unchanged.version, 6);
+  });
+});
+
+describeEachDriver('snapshot command handler', (current) => {
+  const asNumber: Snapshotting<number> = { schemaVersion: 1, toSnapshot: (state) => ({ total: state }), fromSnapshot: (json) => (json as { total: number }).total };
+
+  it('decides like the folding handler, from a snapshot written with each append', async () => {
+    const store = new EventStore(current().db);
+    const handler = new SnapshotCommandHandler(store, counter, asNumber);
+    const stream = `snap-counter-${Date.now()}`;
+    await handler.handle(stream, { kind: 'increment', by: 5 });
+    const results = await Promise.all(Array.from({ length: 5 }, () => handler.handle(stream, { kind: 'decrement', by: 1 }, { maxAttempts: 10 })));
+    assert.deepEqual(results.map((result) => result.state).sort(), [0, 1, 2, 3, 4]);
+    await assert.rejects(handler.handle(stream, { kind: 'decrement', by: 1 }), DomainError);
+    const snapshot = await current().db.query<{ version: number; state: unknown }>('SELECT version, state FROM snapshots WHERE stream_id = $1', [stream]);
+    assert.deepEqual([Number(snapshot.rows[0]!.version), snapshot.rows[0]!.state], [6, { total: 0 }]);
+
+    // Events appended without a snapshot (another writer) are folded on top of it.
+    await store.appendToStream(stream, [{ type: 'Incremented', data: { by: 7 } }]);
+    assert.deepEqual(await handler.load(stream), { state: 7, version: 7 });
+    // A snapshot of another shape is ignored: the whole stream is folded.
+    await current().db.query('UPDATE snapshots SET schema_version = 0, state = $2 WHERE stream_id = $1', [stream, JSON.stringify({ total: 1000 })]);
+    assert.deepEqual(await handler.load(stream), { state: 7, version: 7 });
+    const next = await handler.handle(stream, { kind: 'decrement', by: 7 });
+    assert.deepEqual([next.state, next.version], [0, 8]);
+    assert.deepEqual(await handler.load(`never-${Date.now()}`), { state: 0, version: 0 });
   });
 });

@@ -19,6 +19,7 @@ import { GrantService } from '../accounts/oauth/grants.js';
 import { deviceRoutes } from '../accounts/devices/routes.js';
 import { createDomainServices } from '../app/domain-services.js';
 import { subscriptionRoutes } from '../subscriptions/routes.js';
+import { opmlRoutes } from '../subscriptions/opml-routes.js';
 import { syncRoutes } from '../sync/routes.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
@@ -74,6 +75,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(deviceRoutes, { devices: deps.devices });
   const services = createDomainServices(deps.store);
   await app.register(subscriptionRoutes, { subscriptions: services.subscriptions });
+  await app.register(opmlRoutes, { subscriptions: services.subscriptions });
   await app.register(syncRoutes, { db: deps.db, ...services.sync });
   // HTML forms (and the OAuth endpoints, form-encoded by the standard) in their own context:
   // only these accept form bodies, so a cross-site form cannot post to the JSON API (a browser

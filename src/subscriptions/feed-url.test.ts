@@ -11,6 +11,8 @@ describe('feed URL normalization', () => {
     ['https://example.org', 'https://example.org/'],
     ['https://example.org/feed#episodes', 'https://example.org/feed'],
     ['https://example.org/feed?', 'https://example.org/feed'],
+    ['https://example.org/feed?q=what?', 'https://example.org/feed?q=what?'],
+    ['http://a.example/??', 'http://a.example/??'],
     ['https://example.org/feed?token=AbC&b=1', 'https://example.org/feed?token=AbC&b=1'],
     ['feed://example.org/rss', 'http://example.org/rss'],
     ['itpc://example.org/rss', 'http://example.org/rss'],

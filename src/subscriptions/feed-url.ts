@@ -46,8 +46,9 @@ export function normalizeFeedUrl(input: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidFeedUrlError(input, 'unsupported_scheme');
   if (!url.hostname) throw new InvalidFeedUrlError(input, 'no_host');
   url.hash = '';
-  let normalized = url.toString();
-  if (normalized.endsWith('?')) normalized = normalized.slice(0, -1);
+  // Only an empty query is dropped: a query ending in `?` is the feed's own (and may be its token).
+  if (url.search === '') url.search = '';
+  const normalized = url.toString();
   if (normalized.length > MAX_FEED_URL_LENGTH) throw new InvalidFeedUrlError(input, 'too_long');
   return normalized;
 }
