@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { Pool } from 'undici';
 import { AccountService } from '../src/accounts/account-service.js';
 import { accountsProjector } from '../src/accounts/accounts-projector.js';
 import { DeviceService } from '../src/accounts/devices/device-service.js';
@@ -21,29 +20,13 @@ import { prepareProjections } from '../src/projections/startup.js';
 import { EventStore } from '../src/store/event-store.js';
 import { migrate } from '../src/store/migrations.js';
 import { PgliteDatabase } from '../src/store/pglite-driver.js';
+import { median, runLoad } from './support/http-load.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 8;
 
-async function load(base: string, authorization: string): Promise<{ rps: number; errors: number; p50: number; p99: number }> {
-  const pool = new Pool(base, { connections: CONNECTIONS, pipelining: 1 });
-  const latencies: number[] = [];
-  let errors = 0;
-  const deadline = performance.now() + SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (performance.now() < deadline) {
-        const started = performance.now();
-        const response = await pool.request({ path: '/api/v1/me', method: 'GET', headers: { authorization } });
-        await response.body.dump();
-        if (response.statusCode !== 200) errors++;
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / SECONDS, errors, p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]! };
+function load(base: string, authorization: string) {
+  return runLoad(base, { connections: CONNECTIONS, seconds: SECONDS, next: () => ({ method: 'GET', path: '/api/v1/me', headers: { authorization } }) });
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'balados-bench-auth-'));
@@ -75,7 +58,6 @@ for (const scenario of ['cold: password, no cache', 'warm: password, cached', 'a
 await db.close();
 fs.rmSync(dataDir, { recursive: true, force: true });
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[1]!;
 console.log(`\nHTTP Basic on GET /api/v1/me, ${CONNECTIONS} connections, ${SECONDS} s runs, median of 3 (${os.cpus().length} cores, Node ${process.version}, PGlite)\n`);
 console.log('| credentials | requests/s | p50 latency (ms) | p99 latency (ms) | errors |');
 console.log('|---|---:|---:|---:|---:|');

@@ -8,24 +8,19 @@
  *   BENCH_EVENTS: events in the log rebuilt (default 1,000,000)
  *   BENCH_DRIVERS: comma-separated subset of pglite,postgres
  */
+import { postgresUrl, withDatabase } from './support/databases.js';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
 import type { Projector } from '../src/projections/projector.js';
 import { rebuildProjection } from '../src/projections/rebuild.js';
 import { EventStore } from '../src/store/event-store.js';
 import { START, type GlobalPosition, type NewEvent } from '../src/store/events.js';
 import { migrate } from '../src/store/migrations.js';
-import { PostgresDatabase, quoteIdentifier } from '../src/store/pg-driver.js';
-import { PgliteDatabase } from '../src/store/pglite-driver.js';
 import type { Database, Sql } from '../src/store/sql.js';
 import { episodePositions } from './episode-positions.js';
 
 const RUNS = 5;
 const totalEvents = Number(process.env.BENCH_EVENTS ?? 1_000_000);
-const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 const drivers = (process.env.BENCH_DRIVERS ?? 'pglite,postgres').split(',').filter((d) => d !== 'postgres' || postgresUrl);
 
 interface Row {
@@ -147,32 +142,6 @@ async function measureRebuild(driver: string, db: Database, store: EventStore, p
     log(`${driver}: rebuild ${projector.kind} run ${run + 1}: ${result.applied} events in ${(result.elapsedMs / 1000).toFixed(1)} s`);
   }
   results.push({ driver, measure: `rebuild ${projector.kind} projection, ${totalEvents.toLocaleString('en-US')} events (events/s)`, reference: null, store: median(rates) });
-}
-
-async function withDatabase(driver: string, fn: (db: Database) => Promise<void>): Promise<void> {
-  if (driver === 'pglite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'balados-bench-'));
-    const db = await PgliteDatabase.open({ dataDir: dir });
-    try {
-      await fn(db);
-    } finally {
-      await db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-    return;
-  }
-  const schema = `bench_${randomUUID().slice(0, 8)}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
-  const db = new PostgresDatabase({ connectionString: postgresUrl!, schema, maxConnections: 2 });
-  try {
-    await fn(db);
-  } finally {
-    await db.close();
-    await admin.query(`DROP SCHEMA ${quoteIdentifier(schema)} CASCADE`);
-    await admin.end();
-  }
 }
 
 async function benchDriver(driver: string): Promise<void> {

@@ -1,3 +1,7 @@
+import { PlaybackService } from '../playback/playback-service.js';
+import { episodesSyncApplier, episodesSyncSource } from '../playback/sync.js';
+import { PrivacyService } from '../privacy/privacy-service.js';
+import { privacySyncApplier, privacySyncSource } from '../privacy/sync.js';
 import type { EventStore } from '../store/event-store.js';
 import { SubscriptionService } from '../subscriptions/subscription-service.js';
 import { subscriptionsSyncApplier, subscriptionsSyncSource } from '../subscriptions/sync.js';
@@ -6,17 +10,23 @@ import type { SyncApplier, SyncSource } from '../sync/sync-source.js';
 /** The services of the sync domain's bounded contexts: stateless, over one event store. */
 export interface DomainServices {
   subscriptions: SubscriptionService;
+  playback: PlaybackService;
+  privacy: PrivacyService;
   /** What each context contributes to /api/v1/sync, in the order the answer lists them. */
   sync: { sources: SyncSource[]; appliers: SyncApplier[] };
 }
 
 export function createDomainServices(store: EventStore): DomainServices {
   const subscriptions = new SubscriptionService(store);
+  const playback = new PlaybackService(store);
+  const privacy = new PrivacyService(store);
   return {
     subscriptions,
+    playback,
+    privacy,
     sync: {
-      sources: [subscriptionsSyncSource()],
-      appliers: [subscriptionsSyncApplier(subscriptions) as SyncApplier],
+      sources: [subscriptionsSyncSource(), episodesSyncSource(), privacySyncSource()],
+      appliers: [subscriptionsSyncApplier(subscriptions) as SyncApplier, episodesSyncApplier(playback) as SyncApplier, privacySyncApplier(privacy) as SyncApplier],
     },
   };
 }

@@ -20,6 +20,8 @@ import { deviceRoutes } from '../accounts/devices/routes.js';
 import { createDomainServices } from '../app/domain-services.js';
 import { subscriptionRoutes } from '../subscriptions/routes.js';
 import { opmlRoutes } from '../subscriptions/opml-routes.js';
+import { privacyRoutes } from '../privacy/routes.js';
+import { playbackRoutes } from '../playback/routes.js';
 import { syncRoutes } from '../sync/routes.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
@@ -76,6 +78,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const services = createDomainServices(deps.store);
   await app.register(subscriptionRoutes, { subscriptions: services.subscriptions });
   await app.register(opmlRoutes, { subscriptions: services.subscriptions });
+  await app.register(privacyRoutes, { privacy: services.privacy });
+  await app.register(playbackRoutes, { playback: services.playback });
   await app.register(syncRoutes, { db: deps.db, ...services.sync });
   // HTML forms (and the OAuth endpoints, form-encoded by the standard) in their own context:
   // only these accept form bodies, so a cross-site form cannot post to the JSON API (a browser

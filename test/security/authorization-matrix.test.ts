@@ -4,6 +4,7 @@ import { GrantService } from '../../src/accounts/oauth/grants.js';
 import { SCOPES } from '../../src/accounts/scopes.js';
 import { encodeFeedId } from '../../src/subscriptions/feed-id.js';
 import { SubscriptionService } from '../../src/subscriptions/subscription-service.js';
+import { PrivacyService } from '../../src/privacy/privacy-service.js';
 import { describeEachDriver } from '../support/databases.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { basic } from '../support/http.js';
@@ -63,6 +64,8 @@ describeEachDriver('authorization matrix', (current) => {
     const asAlice = { authorization: basic('alice', 'alice password') };
     const subscribed = await server.app.inject({ method: 'POST', url: '/api/v1/subscriptions', headers: asAlice, payload: { feedUrl: ALICE_FEED, title: 'Alice feed 3b8d' } });
     assert.equal(subscribed.statusCode, 200, subscribed.body);
+    const privacy = await server.app.inject({ method: 'PUT', url: `/api/v1/privacy/podcasts/${encodeFeedId(ALICE_FEED)}`, headers: asAlice, payload: { level: 'public' } });
+    assert.equal(privacy.statusCode, 200, privacy.body);
 
     const revoked = await server.accounts.createPersonalToken(bobId, 'revoked', ['*'], null);
     await server.accounts.revokeCredential(bobId, revoked.id);
@@ -149,5 +152,7 @@ describeEachDriver('authorization matrix', (current) => {
     assert.deepEqual((await new GrantService(server.store).list(alice.userId)).map((grant) => grant.grantId), [alice.grantId]);
     const subscriptions = await new SubscriptionService(server.store).list(alice.userId, { includeUnsubscribed: true });
     assert.deepEqual(subscriptions.map((subscription) => [subscription.feedUrl, subscription.subscribed]), [[ALICE_FEED, true]]);
+    const privacy = await new PrivacyService(server.store).view(alice.userId);
+    assert.deepEqual(privacy.podcasts.map((podcast) => [podcast.feedUrl, podcast.level]), [[ALICE_FEED, 'public']]);
   });
 });
