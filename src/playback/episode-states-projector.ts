@@ -69,41 +69,44 @@ async function applyListening(tx: Sql, events: readonly RecordedEvent[]): Promis
     });
     for (const row of current.rows) states.set(row.stream_id, row.state);
   }
-  for (const [streamId, streamEvents] of byStream) {
+  const rows = [...byStream].map(([streamId, streamEvents]) => {
     let state = states.get(streamId) ?? listeningDecider.initialState();
     for (const event of streamEvents) state = listeningDecider.evolve(state, event as unknown as ListeningEvent);
-    const last = streamEvents[streamEvents.length - 1]!;
-    await save(tx, ownerOf(last, EPISODE_STREAM_PREFIX), streamId, state, last);
-  }
-}
-
-async function save(tx: Sql, userId: string, streamId: string, state: ListeningState, last: RecordedEvent): Promise<void> {
-  const view = episodeStateView(state);
-  const episode = state.episode!;
+    return rowOf(streamId, state, streamEvents[streamEvents.length - 1]!);
+  });
+  // One statement for every stream of the batch (a coalesced batch of position updates).
   await tx.query(
     `INSERT INTO episode_states (stream_id, user_id, feed_url, guid, media_url, state, version, position, in_progress, played, saved, downloaded, updated_at, seq)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+     SELECT stream_id, user_id, feed_url, guid, media_url, state, version, position, in_progress, played, saved, downloaded, updated_at, seq
+     FROM jsonb_to_recordset($1::jsonb) AS r(stream_id text, user_id text, feed_url text, guid text, media_url text, state jsonb, version bigint,
+       position double precision, in_progress boolean, played boolean, saved boolean, downloaded boolean, updated_at timestamptz, seq bigint)
      ON CONFLICT (stream_id) DO UPDATE SET feed_url = EXCLUDED.feed_url, guid = EXCLUDED.guid, media_url = EXCLUDED.media_url, state = EXCLUDED.state,
        version = EXCLUDED.version, position = EXCLUDED.position, in_progress = EXCLUDED.in_progress, played = EXCLUDED.played, saved = EXCLUDED.saved,
        downloaded = EXCLUDED.downloaded, updated_at = EXCLUDED.updated_at, seq = EXCLUDED.seq`,
-    [
-      streamId,
-      userId,
-      episode.feedUrl,
-      episode.guid ?? null,
-      episode.mediaUrl ?? null,
-      JSON.stringify(state),
-      last.streamVersion,
-      state.progress?.position ?? null,
-      view.inProgress,
-      view.finished,
-      state.saved?.saved === true,
-      state.download?.state === 'downloaded',
-      view.updatedAt ?? last.recordedAt.toISOString(),
-      last.userSeq ?? 0,
-    ],
+    [JSON.stringify(rows)],
     { name: 'balados_episode_states_save' },
   );
+}
+
+function rowOf(streamId: string, state: ListeningState, last: RecordedEvent) {
+  const view = episodeStateView(state);
+  const episode = state.episode!;
+  return {
+    stream_id: streamId,
+    user_id: ownerOf(last, EPISODE_STREAM_PREFIX),
+    feed_url: episode.feedUrl,
+    guid: episode.guid ?? null,
+    media_url: episode.mediaUrl ?? null,
+    state,
+    version: last.streamVersion,
+    position: state.progress?.position ?? null,
+    in_progress: view.inProgress,
+    played: view.finished,
+    saved: state.saved?.saved === true,
+    downloaded: state.download?.state === 'downloaded',
+    updated_at: view.updatedAt ?? last.recordedAt.toISOString(),
+    seq: last.userSeq ?? 0,
+  };
 }
 
 async function moveFeed(tx: Sql, event: RecordedEvent): Promise<void> {

@@ -3,11 +3,12 @@ import type { EventStore } from '../store/event-store.js';
 import { ConcurrencyError } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
 import { requestDeviceId } from '../subscriptions/subscription-service.js';
-import { checkEpisodeRef, type EpisodeIdentity, type EpisodeRef } from './episode-identity.js';
-import { episodeStream } from './episode-stream.js';
-import { rememberState } from './episode-states-projector.js';
-import { listeningDecider, type DownloadState, type ListeningCommand, type ListeningEvent, type ListeningState } from './listening-decider.js';
-import { episodeStateView, listeningOutcome, type EpisodeStateView, type ListeningOutcome } from './listening-view.js';
+import { eventContext, withEventContext } from '../store/event-context.js';
+import { checkEpisodeRef, type EpisodeRef } from './episode-identity.js';
+import { locateEpisodes, writeListeningBatch, type ListeningItem } from './listening-batch.js';
+import type { DownloadState, ListeningCommand, ListeningState } from './listening-decider.js';
+import { episodeStateView, type EpisodeStateView, type ListeningOutcome } from './listening-view.js';
+import { WriteCoalescer } from './write-coalescer.js';
 
 /** A listening change as the API and adapters hand it over (command minus what the service adds). */
 export type ListeningChange =
@@ -33,25 +34,47 @@ export interface WriteOptions {
 export const EPISODE_LISTS = ['recent', 'in_progress', 'played', 'saved', 'downloaded'] as const;
 export type EpisodeList = (typeof EPISODE_LISTS)[number];
 
-interface Located {
-  streamId: string;
-  version: number;
-  state: ListeningState;
-}
-
 const ATTEMPTS = 5;
-const MAX_MOVES_FOLLOWED = 5;
+/** Commands written per transaction at most when concurrent updates are coalesced. */
+const MAX_BATCH = 200;
+
+interface Submitted {
+  item: ListeningItem;
+}
 
 /**
  * Listening state of episodes. Decisions are made against the state kept in the episode's
  * read model row (written by the inline projector with the decider's own evolve, in the same
- * transaction as the events), so an update costs one lookup, one append and one row write
- * however long the episode's history.
+ * transaction as the events), so an update costs the same however long the episode's history.
+ * Updates arriving together (several apps, several accounts) are written together: one
+ * transaction, a few set-based statements (write-coalescer.ts, listening-batch.ts).
  */
 export class PlaybackService {
-  constructor(private readonly store: EventStore) {}
+  private readonly coalescer: WriteCoalescer<Submitted, ListeningOutcome>;
+
+  constructor(private readonly store: EventStore) {
+    this.coalescer = new WriteCoalescer((batch) => this.writeCoalesced(batch), { maxBatch: MAX_BATCH, maxConcurrent: 2 });
+  }
 
   async record(userId: string, write: ListeningWrite, options: WriteOptions = {}): Promise<ListeningOutcome> {
+    const item = this.itemFor(userId, write, options);
+    if (!options.tx) return this.coalescer.submit({ item });
+    const [result] = await writeListeningBatch(this.store, options.tx, [item]);
+    if (result instanceof Error) throw result;
+    return result!;
+  }
+
+  /** Several changes of one account in the caller's transaction (an offline batch), in order. */
+  async recordMany(userId: string, writes: readonly ListeningWrite[], options: WriteOptions & { tx: Sql }): Promise<ListeningOutcome[]> {
+    const items = writes.map((write) => this.itemFor(userId, write, options));
+    const results = await writeListeningBatch(this.store, options.tx, items);
+    for (const [index, result] of results.entries()) {
+      if (result instanceof DomainError) throw new DomainError(result.code, `Change ${index + 1}: ${result.message}`, result.status);
+    }
+    return results as ListeningOutcome[];
+  }
+
+  private itemFor(userId: string, write: ListeningWrite, options: WriteOptions): ListeningItem {
     const episode = checkEpisodeRef(write.episode);
     const deviceId = options.deviceId ?? requestDeviceId();
     const command = {
@@ -61,64 +84,26 @@ export class PlaybackService {
       ...(write.clientTime !== undefined ? { clientTime: write.clientTime } : {}),
       ...(deviceId ? { deviceId } : {}),
     } as ListeningCommand;
-    if (options.tx) return this.attempt(options.tx, userId, episode, command);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.store.db.transaction((tx) => this.attempt(tx, userId, episode, command));
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;
+    // The request's metadata is captured now: the batch is written outside of its context.
+    return { userId, episode, command, metadata: { ...eventContext(), ...(deviceId ? { deviceId } : {}), userId } };
+  }
+
+  private async writeCoalesced(batch: readonly Submitted[]): Promise<(ListeningOutcome | Error)[]> {
+    const items = batch.map((submitted) => submitted.item);
+    return withEventContext({}, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.store.db.transaction((tx) => writeListeningBatch(this.store, tx, items));
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;
+        }
       }
-    }
-  }
-
-  private async attempt(tx: Sql, userId: string, episode: EpisodeIdentity, command: ListeningCommand): Promise<ListeningOutcome> {
-    const { located, feedUrl } = await this.locate(tx, userId, episode);
-    // A client still naming a feed by its old URL: the episode is the moved feed's.
-    const current = located?.state.episode?.feedUrl ?? feedUrl;
-    const target = located ?? { streamId: episodeStream(userId, { ...episode, feedUrl: current }), version: 0, state: listeningDecider.initialState() };
-    const decided = listeningDecider.decide({ ...command, episode: { ...command.episode, feedUrl: current } }, target.state);
-    let state = target.state;
-    if (decided.length > 0) {
-      // A brand-new stream's state is the initial one: the projector need not look either.
-      rememberState(tx, target.streamId, target.version, target.state);
-      await this.store.appendToStream(
-        target.streamId,
-        decided.map((event) => ({ type: event.type, data: event.data, metadata: { userId } })),
-        { expectedVersion: target.version, tx },
-      );
-      for (const event of decided) state = listeningDecider.evolve(state, event as ListeningEvent);
-    }
-    return listeningOutcome(decided, state);
-  }
-
-  /**
-   * The row of this episode: by guid first, else by media URL (when the row's guid does not
-   * contradict), following the feed's moves. `feedUrl`: where the feed lives now.
-   */
-  private async locate(sql: Sql, userId: string, episode: EpisodeIdentity): Promise<{ located?: Located; feedUrl: string }> {
-    let feedUrl = episode.feedUrl;
-    for (let moves = 0; moves <= MAX_MOVES_FOLLOWED; moves++) {
-      const result = await sql.query<{ stream_id: string; version: number; state: ListeningState }>(
-        `SELECT stream_id, version, state FROM episode_states
-         WHERE user_id = $1 AND feed_url = $2 AND (guid = $3 OR (media_url = $4 AND (guid IS NULL OR $3::text IS NULL)))
-         ORDER BY (guid = $3) DESC NULLS LAST LIMIT 1`,
-        [userId, feedUrl, episode.guid ?? null, episode.mediaUrl ?? null],
-        { name: 'balados_episode_locate' },
-      );
-      const row = result.rows[0];
-      if (row) return { located: { streamId: row.stream_id, version: Number(row.version), state: row.state }, feedUrl };
-      const moved = await sql.query<{ moved_to: string }>('SELECT moved_to FROM subscriptions WHERE user_id = $1 AND feed_url = $2 AND moved_to IS NOT NULL', [userId, feedUrl], {
-        name: 'balados_feed_moved_to',
-      });
-      if (!moved.rows[0]) break;
-      feedUrl = moved.rows[0].moved_to;
-    }
-    return { feedUrl };
+    });
   }
 
   async get(userId: string, ref: EpisodeRef, sql: Sql = this.store.db): Promise<EpisodeStateView | undefined> {
-    const { located } = await this.locate(sql, userId, checkEpisodeRef(ref));
-    return located ? episodeStateView(located.state) : undefined;
+    const [found] = await locateEpisodes(sql, [{ userId, episode: checkEpisodeRef(ref) }]);
+    return found?.located ? episodeStateView(found.located.state) : undefined;
   }
 
   /** A page of a list, most recent change first; `after` is the previous page's `next`. */

@@ -161,6 +161,42 @@ describeEachDriver('listening state over HTTP', (current) => {
     assert.deepEqual([newer.body.episode.feedUrl, newer.body.progress.position], [moved, 7]);
   });
 
+  it('writes concurrent updates of several accounts and devices together, each with its own device and outcome', async () => {
+    await freshAccount();
+    const first = { phone, laptop, userId };
+    await freshAccount();
+    const second = { phone, laptop, userId };
+    // Each client signs in once first (as apps do), so the 40 requests below are not 40 logins.
+    for (const client of [first.phone, first.laptop, second.phone, second.laptop]) assert.equal((await client.get('/api/v1/me')).status, 200);
+    const requests = Array.from({ length: 40 }, (_, n) => {
+      const who = n % 2 === 0 ? first : second;
+      const client = n % 4 < 2 ? who.phone : who.laptop;
+      return client.post('/api/v1/episodes/progress', { episode: episode(n % 3), position: n + 1, at: new Date(Date.UTC(2026, 10, 25, 9, 0, n)).toISOString() });
+    });
+    const answers = await Promise.all(requests);
+    assert.ok(answers.every((answer) => answer.status === 200), JSON.stringify(answers.find((a) => a.status !== 200)?.body));
+    // An update that arrives after a later one of the same episode is told so, with the winner.
+    answers.forEach((answer, n) => {
+      const sent = new Date(Date.UTC(2026, 10, 25, 9, 0, n)).toISOString();
+      if (answer.body.applied) assert.equal(answer.body.state.progress.at, sent);
+      else assert.ok(answer.body.state.progress.at > sent);
+    });
+    for (const who of [first, second]) {
+      const events = await current().db.query<{ position: number; device: string }>(
+        `SELECT (data->>'position')::int AS position, metadata->>'deviceId' AS device FROM events WHERE user_id = $1 AND type = 'EpisodeProgressRecorded'`,
+        [who.userId],
+      );
+      assert.equal(events.rows.length, 20);
+      // Request n came from the phone when n % 4 < 2: its position is n + 1.
+      for (const row of events.rows) assert.equal(row.device, (row.position - 1) % 4 < 2 ? 'phone' : 'laptop');
+      for (let e = 0; e < 3; e++) {
+        const positions = events.rows.map((row) => row.position).filter((position) => (position - 1) % 3 === e);
+        const state = await who.laptop.get(`/api/v1/episodes/state?feedUrl=${encodeURIComponent(FEED)}&guid=guid-${e}`);
+        assert.equal(state.body.progress.position, Math.max(...positions), 'the latest client time wins');
+      }
+    }
+  });
+
   it('rebuilds to exactly the rows that were written live', async () => {
     const live = await current().db.query('SELECT * FROM episode_states ORDER BY stream_id');
     assert.ok(live.rows.length >= 5);

@@ -66,17 +66,12 @@ export function episodesSyncApplier(playback: PlaybackService): SyncApplier<Epis
     type: 'episode',
     changeSchema: EpisodeChange,
     async apply({ tx, userId, deviceId, receivedAt }, changes) {
-      const results = [];
-      for (const [index, change] of changes.entries()) {
+      const writes = changes.map((change, index) => {
         const clientTime = parseClientTime(change.at, `changes[${index}].at`);
-        const outcome = await playback.record(
-          userId,
-          { episode: change.episode, change: toChange(change), ...(clientTime !== undefined ? { clientTime } : {}) },
-          { tx, receivedAt, ...(deviceId ? { deviceId } : {}) },
-        );
-        results.push({ applied: outcome.applied, state: outcome.state });
-      }
-      return results;
+        return { episode: change.episode, change: toChange(change), ...(clientTime !== undefined ? { clientTime } : {}) };
+      });
+      const outcomes = await playback.recordMany(userId, writes, { tx, receivedAt, ...(deviceId ? { deviceId } : {}) });
+      return outcomes.map((outcome) => ({ applied: outcome.applied, state: outcome.state }));
     },
   };
 }

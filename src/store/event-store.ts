@@ -11,6 +11,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from './events.js';
+import { insertMany, type StreamAppend } from './append-many.js';
 import { eventContext } from './event-context.js';
 import { PgErrorCode, pgErrorCode, type Database, type Sql } from './sql.js';
 
@@ -175,6 +176,28 @@ export class EventStore {
     // Only after our own commit: in a caller's transaction the events may yet be rolled back.
     if (!options.tx) for (const listener of this.listeners) listener(recorded);
     return { nextExpectedVersion: recorded[recorded.length - 1]!.streamVersion, events: recorded };
+  }
+
+  /**
+   * Appends to several streams at once, in one statement (see append-many.ts), with the inline
+   * projectors run on all the events together. For batches of commands on many streams (an
+   * offline upload, concurrent position updates coalesced into one transaction).
+   */
+  async appendMany(batches: readonly StreamAppend[], options: { tx?: Sql } = {}): Promise<RecordedEvent[]> {
+    const nonEmpty = batches.filter((batch) => batch.events.length > 0);
+    if (nonEmpty.length === 0) return [];
+    if (nonEmpty.some((batch) => JSON.stringify(batch.events).includes('\\u0000'))) throw new InvalidEventError('Event data must not contain NUL characters');
+    const run = async (sql: Sql) => {
+      const recorded = await insertMany(sql, nonEmpty);
+      for (const projector of this.inline) {
+        const mine = interestedEvents(projector, recorded);
+        if (mine.length > 0) await projector.apply(sql, mine);
+      }
+      return recorded;
+    };
+    const recorded = options.tx ? await run(options.tx) : await this.db.transaction(run);
+    if (!options.tx) for (const listener of this.listeners) listener(recorded);
+    return recorded;
   }
 
   private async insert(sql: Sql, streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<RecordedEvent[]> {
