@@ -5,8 +5,10 @@
  * run, on the same generated inputs (bench/feeds/generate-feed.ts: ~21 MB / 5,000 items and
  * ~104 MB / 25,000 items, built from the real feeds in /work/shared/feeds). Each measurement runs
  * in its own child process (bench/feeds/contender.ts), so peak RSS is the contender's own; the
- * contenders are interleaved (A, B, C, D, E, A, B, ...) and each figure is the median of the runs.
- * The issue's targets are checked at the end. Progress on stderr, the report on stdout.
+ * contenders are interleaved (A, B, C, D, E, A, B, ...) and each figure is the median of the runs,
+ * shown with the slowest and fastest run, and the machine's load average (other work on a shared
+ * machine slows the contenders unevenly). The issue's targets are checked at the end. Progress on
+ * stderr, the report on stdout.
  * Environment:
  *   BENCH_FEEDS_RUNS: runs per contender on the 20 MB feed (default 5)
  *   BENCH_FEEDS_BIG_RUNS: runs of ours (streaming) on the 100 MB feed (default 3; peers run once)
@@ -142,6 +144,8 @@ interface Summary {
   runs: ContenderResult[];
   failures: string[];
   mbPerSecond: number | null;
+  /** Slowest and fastest run, MB/s: how much the runs disagree (a shared machine shows it here). */
+  range: string;
   peakRssMb: number | null;
   items: string;
 }
@@ -157,6 +161,10 @@ function summarize(contender: ContenderName, outcomes: Outcome[], expectedItems:
     runs,
     failures,
     mbPerSecond: runs.length === 0 ? null : median(runs.map((run) => run.mbPerSecond)),
+    range:
+      runs.length === 0
+        ? ''
+        : `${formatNumber(Math.min(...runs.map((run) => run.mbPerSecond)))}–${formatNumber(Math.max(...runs.map((run) => run.mbPerSecond)))}`,
     peakRssMb: runs.length === 0 ? null : median(runs.map((run) => run.peakRssMb)),
     items: runs.length === 0 ? '' : items,
   };
@@ -174,6 +182,7 @@ async function main(): Promise<void> {
 }
 
 async function bench(dir: string): Promise<void> {
+  const loadAtStart = os.loadavg()[0]!;
   log(`generating feeds in ${dir}`);
   const feed = generateFeed(path.join(dir, `feed-${ITEMS}.xml`), ITEMS);
   const big = generateFeed(path.join(dir, `feed-${BIG_ITEMS}.xml`), BIG_ITEMS);
@@ -239,7 +248,11 @@ async function bench(dir: string): Promise<void> {
   // Report.
   const out: string[] = [];
   out.push('');
-  out.push(`Feed parser benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}`);
+  out.push(
+    `Feed parser benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? '?'}), Node ${process.version}; ` +
+      // Other work on the machine slows every contender, unevenly: say how busy it was.
+      `1-minute load average ${formatNumber(loadAtStart, 2)} at the start, ${formatNumber(os.loadavg()[0]!, 2)} at the end`,
+  );
   out.push('');
   out.push(
     `Input: generated RSS feed, ${ITEMS.toLocaleString('en-US')} items, ${formatNumber(feed.bytes / 1e6)} MB (${feed.bytes.toLocaleString('en-US')} bytes), ` +
@@ -247,16 +260,16 @@ async function bench(dir: string): Promise<void> {
       `MB/s = file size / time (read + decode + parse; library loading excluded). Peak RSS = the child's VmHWM (whole process).`,
   );
   out.push('');
-  out.push('| contender | items | MB/s (median) | vs raw saxes | vs faster peer | peak RSS MB |');
-  out.push('|---|---:|---:|---:|---:|---:|');
+  out.push('| contender | items | MB/s (median) | MB/s (min–max) | vs raw saxes | vs faster peer | peak RSS MB |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|');
   for (const summary of summaries) {
     if (summary.mbPerSecond === null) {
-      out.push(`| ${LABELS[summary.contender]} | failed: ${summary.failures[0] ?? '?'} | | | | |`);
+      out.push(`| ${LABELS[summary.contender]} | failed: ${summary.failures[0] ?? '?'} | | | | | |`);
       continue;
     }
     const failed = summary.failures.length > 0 ? ` (${summary.failures.length} run(s) failed: ${summary.failures[0]})` : '';
     out.push(
-      `| ${LABELS[summary.contender]}${failed} | ${summary.items} | ${formatNumber(summary.mbPerSecond)} | ${ratio(summary.mbPerSecond, saxesRate)} | ` +
+      `| ${LABELS[summary.contender]}${failed} | ${summary.items} | ${formatNumber(summary.mbPerSecond)} | ${summary.range} | ${ratio(summary.mbPerSecond, saxesRate)} | ` +
         `${ratio(summary.mbPerSecond, fasterPeer)} | ${formatNumber(summary.peakRssMb!)} |`,
     );
   }

@@ -28,6 +28,15 @@ describe('parseDate', () => {
     ['Wed, 02 Oct 2002 08:00:00 Z', '2002-10-02T08:00:00.000Z'],
     ['Wed, 02 Oct 2002 08:00:00 CEST', '2002-10-02T06:00:00.000Z'],
     ['Wed, 02 Oct 2002 08:00:00 GMT+0200', '2002-10-02T06:00:00.000Z'],
+    // The common layout is read by a shortcut (parseCanonicalRfc822): the same answers at its edges.
+    ['Wed, 02 Oct 2002 08:00:00 -1400', '2002-10-02T22:00:00.000Z'],
+    ['Wed, 02 Oct 2002 08:00:00 +1500', null],
+    ['Wed, 02 Oct 2002 08:00:00 +0560', null],
+    ['Wed, 02 Oct 2002 08:00:00 IST', null],
+    ['Wed, 02 Oct 2002 24:00:00 GMT', '2002-10-03T00:00:00.000Z'],
+    ['Wed, 02 Oct 2002 24:00:01 GMT', null],
+    ['Wed, 02 Oct 2002 08:00:60 +0100', '2002-10-02T07:00:59.000Z'],
+    ['Wed, 02 Dec 2002 08:00:00 GMT', '2002-12-02T08:00:00.000Z'],
     // No zone at all: read as UTC.
     ['Wed, 02 Oct 2002 08:00:00', '2002-10-02T08:00:00.000Z'],
     ['02 Oct 2002', '2002-10-02T00:00:00.000Z'],

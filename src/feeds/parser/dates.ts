@@ -38,8 +38,40 @@ export function parseDate(raw: string | null | undefined): string | null {
   if (raw == null) return null;
   const value = raw.trim();
   if (value === '') return null;
-  const ms = parseIso(value) ?? parseRfc822(value);
+  let ms = parseIso(value);
+  if (ms === null) {
+    const canonical = parseCanonicalRfc822(value);
+    ms = canonical === undefined ? parseRfc822(value) : canonical;
+  }
   return ms === null ? null : new Date(ms).toISOString();
+}
+
+/**
+ * The layout nearly every feed uses ("Wed, 02 Oct 2002 13:00:00 GMT"), read with one regular
+ * expression; parseRfc822 would read it the same way, in a dozen steps. Undefined for anything
+ * else (and for offsets it would reject), which then goes through parseRfc822.
+ */
+const CANONICAL_RFC822 =
+  /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{1,2}):(\d{2}):(\d{2}) (?:([+-])(\d{2})(\d{2})|([A-Z]{2,4}))$/;
+const CANONICAL_MONTHS = 'JanFebMarAprMayJunJulAugSepOctNovDec';
+
+function parseCanonicalRfc822(value: string): number | null | undefined {
+  const match = CANONICAL_RFC822.exec(value);
+  if (match === null) return undefined;
+  const [, day, monthName, year, hour, minute, second, sign, offsetHours, offsetMinutes, zoneName] = match;
+  let offset: number;
+  if (zoneName !== undefined) {
+    const named = NAMED_ZONES[zoneName.toLowerCase()];
+    if (named === undefined) return undefined;
+    offset = named;
+  } else {
+    const h = Number(offsetHours);
+    const m = Number(offsetMinutes);
+    if (h > 14 || m > 59) return undefined;
+    offset = (sign === '-' ? -1 : 1) * (h * 60 + m);
+  }
+  const month = CANONICAL_MONTHS.indexOf(monthName!) / 3 + 1;
+  return build(Number(year), month, Number(day), Number(hour), Number(minute), Number(second), 0, offset);
 }
 
 function parseIso(value: string): number | null {

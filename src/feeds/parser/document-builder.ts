@@ -8,11 +8,11 @@
  * make a single item arbitrarily large either.
  */
 
-import type { SaxesTagNS } from 'saxes';
+import type { SaxesAttributeNS, SaxesTagNS } from 'saxes';
 import { FeedParseError, type FeedFormat } from './model.js';
 import { CORE, namespaceKey } from './namespaces.js';
 import { absoluteBase } from './urls.js';
-import { appendText, createNode, type XmlNode } from './xml-node.js';
+import { appendChild, appendText, attributeRecord, attrValue, createNode, type XmlNode } from './xml-node.js';
 
 export type CaptureKind = 'item' | 'liveItem' | 'channel';
 
@@ -40,20 +40,48 @@ interface Capture {
   truncated: boolean;
 }
 
-type Frame =
-  | { type: 'container'; base: string | null }
-  | { type: 'element'; node: XmlNode; capture: Capture; depth: number }
-  | { type: 'skip'; base: string | null };
+/** What an open element is to the builder. */
+const CONTAINER = 0;
+const ELEMENT = 1;
+const SKIP = 2;
+type FrameType = typeof CONTAINER | typeof ELEMENT | typeof SKIP;
 
 const XMLNS_URI = 'http://www.w3.org/2000/xmlns/';
+/**
+ * Shared by every element without attributes (most of them). Not frozen: a frozen array has an
+ * elements kind of its own, and attribute lookups were slower for seeing one more kind.
+ */
+const NO_ATTRIBUTES: readonly string[] = [];
+/**
+ * Names an attribute cannot have in the object the attributes used to be read into (they were
+ * found on its prototype, so such an attribute was dropped): still dropped, so nothing changes.
+ */
+const INHERITED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
 export class DocumentBuilder {
   format: FeedFormat | null = null;
   rootName: string | null = null;
   rootAttributes: Record<string, string> = {};
   rootClosed = false;
-  private readonly frames: Frame[] = [];
+  /**
+   * The open elements, as parallel stacks (one entry per level, `depth` of them in use): no
+   * object per XML event. A container's base is kept in `bases`; an element's is its node's.
+   */
+  private depth = 0;
+  private readonly types: FrameType[] = [];
+  private readonly nodes: Array<XmlNode | null> = [];
+  private readonly bases: Array<string | null> = [];
+  /** The element being captured (only one at a time: captures are children of containers) and its level. */
+  private capture: Capture | null = null;
+  private captureLevel = -1;
   private ignoredAfterRoot = false;
+  /**
+   * The attributes of the tag being read, from saxes's attribute events, in document order: the
+   * first `tagAttributeCount` entries. The array is reused (emptying it would free its storage,
+   * to be allocated again at the next tag with attributes).
+   */
+  private readonly tagAttributes: SaxesAttributeNS[] = [];
+  private tagAttributeCount = 0;
 
   constructor(
     private readonly sink: DocumentSink,
@@ -63,62 +91,85 @@ export class DocumentBuilder {
 
   /** Elements still open: non-zero at the end of the input means the document was cut. */
   get openElements(): number {
-    return this.frames.length;
+    return this.depth;
+  }
+
+  /**
+   * Each attribute of the tag being read, before its openTag (saxes's attribute event). Reading
+   * them here rather than from the tag's attribute dictionary spares a slow enumeration per tag.
+   */
+  attribute(attribute: SaxesAttributeNS): void {
+    this.tagAttributes[this.tagAttributeCount++] = attribute;
   }
 
   openTag(tag: SaxesTagNS): void {
-    const parent = this.frames.at(-1);
-    if (parent === undefined) {
-      this.openRoot(tag);
+    const level = this.depth;
+    const count = this.tagAttributeCount;
+    if (level === 0 || this.types[level - 1] === SKIP) {
+      if (level === 0) this.openRoot(tag, count);
+      else this.push(SKIP, null, null);
+      if (count !== 0) this.forgetAttributes();
       return;
     }
-    if (parent.type === 'skip') {
-      this.frames.push({ type: 'skip', base: parent.base });
-      return;
+    let attrs = NO_ATTRIBUTES;
+    if (count !== 0) {
+      attrs = readAttributes(this.tagAttributes, count);
+      this.forgetAttributes();
     }
-    const ns = namespaceKey(tag.uri);
-    const name = tag.local.toLowerCase();
-    const parentBase = parent.type === 'container' ? parent.base : parent.node.base;
-    const attrs = readAttributes(tag);
-    const base = attrs['xml:base'] === undefined ? parentBase : absoluteBase(attrs['xml:base'], parentBase);
+    const parentType = this.types[level - 1]!;
+    const { ns, name } = elementName(tag.uri, tag.local);
+    const parentBase = parentType === CONTAINER ? this.bases[level - 1]! : this.nodes[level - 1]!.base;
+    const xmlBase = attrValue(attrs, 'xml:base');
+    const base = xmlBase === undefined ? parentBase : absoluteBase(xmlBase, parentBase);
 
-    if (parent.type === 'container') {
-      if (name === 'channel' && ns === CORE && this.frames.length === 1) {
-        this.frames.push({ type: 'container', base });
+    if (parentType === CONTAINER) {
+      if (name === 'channel' && ns === CORE && level === 1) {
+        this.push(CONTAINER, null, base);
         return;
       }
-      const kind = captureKind(ns, name);
       const root = createNode(ns, name, tag.name, attrs, base);
-      this.frames.push({ type: 'element', node: root, depth: 0, capture: { kind, root, nodes: 1, chars: 0, truncated: false } });
+      this.capture = { kind: captureKind(ns, name), root, nodes: 1, chars: 0, truncated: false };
+      this.captureLevel = level;
+      this.push(ELEMENT, root, null);
       return;
     }
 
-    const capture = parent.capture;
-    if (parent.depth + 1 > this.limits.maxDepth || capture.nodes >= this.limits.maxNodes) {
+    const capture = this.capture!;
+    if (level - this.captureLevel > this.limits.maxDepth || capture.nodes >= this.limits.maxNodes) {
       this.truncate(capture);
-      this.frames.push({ type: 'skip', base });
+      this.push(SKIP, null, null);
       return;
     }
     const node = createNode(ns, name, tag.name, attrs, base);
     capture.nodes++;
-    parent.node.content.push(node);
-    this.frames.push({ type: 'element', node, capture, depth: parent.depth + 1 });
+    appendChild(this.nodes[level - 1]!, node);
+    this.push(ELEMENT, node, null);
   }
 
   closeTag(): void {
-    const frame = this.frames.pop();
-    if (frame === undefined) return;
-    if (this.frames.length === 0) {
+    if (this.depth === 0) return;
+    const level = --this.depth;
+    const type = this.types[level];
+    const node = this.nodes[level]!;
+    // Forget the level's references: a finished item must not stay reachable from the stacks.
+    this.nodes[level] = null;
+    this.bases[level] = null;
+    if (level === 0) {
       if (this.format !== null) this.rootClosed = true;
       return;
     }
-    if (frame.type === 'element' && frame.depth === 0) this.sink.element(frame.capture.kind, frame.node);
+    if (type === ELEMENT && level === this.captureLevel) {
+      const capture = this.capture!;
+      this.capture = null;
+      this.captureLevel = -1;
+      this.sink.element(capture.kind, node);
+    }
   }
 
   text(text: string): void {
-    const frame = this.frames.at(-1);
-    if (frame?.type !== 'element') return;
-    const capture = frame.capture;
+    const level = this.depth - 1;
+    if (level < 0 || this.types[level] !== ELEMENT) return;
+    const capture = this.capture!;
     const room = this.limits.maxChars - capture.chars;
     if (room <= 0) {
       if (text.trim() !== '') this.truncate(capture);
@@ -127,20 +178,36 @@ export class DocumentBuilder {
     const kept = text.length > room ? text.slice(0, room) : text;
     if (kept.length < text.length) this.truncate(capture);
     capture.chars += kept.length;
-    appendText(frame.node, kept);
+    // Text directly in an item (the whitespace between its children) is read by no mapper: not
+    // kept, an item is half as many parts to look through. Still counted above, for the limits.
+    if (level === this.captureLevel && capture.kind !== 'channel') return;
+    appendText(this.nodes[level]!, kept);
   }
 
-  private openRoot(tag: SaxesTagNS): void {
+  private forgetAttributes(): void {
+    // A hostile tag with thousands of attributes should not keep its list for the rest of the parse.
+    if (this.tagAttributeCount > 64) this.tagAttributes.length = 0;
+    this.tagAttributeCount = 0;
+  }
+
+  private push(type: FrameType, node: XmlNode | null, base: string | null): void {
+    const level = this.depth++;
+    this.types[level] = type;
+    this.nodes[level] = node;
+    this.bases[level] = base;
+  }
+
+  private openRoot(tag: SaxesTagNS, attributeCount: number): void {
     if (this.rootClosed || this.format !== null) {
       // A second root (two documents concatenated, trailing garbage): the first one is the feed.
       if (!this.ignoredAfterRoot) this.sink.warn('content after the end of the root element was ignored');
       this.ignoredAfterRoot = true;
-      this.frames.push({ type: 'skip', base: null });
+      this.push(SKIP, null, null);
       return;
     }
-    const name = tag.local.toLowerCase();
+    const name = lowerCase(tag.local);
     this.rootName = tag.name;
-    this.rootAttributes = readAttributes(tag);
+    this.rootAttributes = attributeRecord(readAttributes(this.tagAttributes, attributeCount));
     if (name === 'rss') this.format = 'rss';
     else if (name === 'feed') this.format = 'atom';
     else if (name === 'rdf') this.format = 'rdf';
@@ -152,7 +219,7 @@ export class DocumentBuilder {
     }
     const xmlBase = this.rootAttributes['xml:base'];
     const base = xmlBase === undefined ? this.documentBase : absoluteBase(xmlBase, this.documentBase);
-    this.frames.push({ type: 'container', base });
+    this.push(CONTAINER, null, base);
   }
 
   private truncate(capture: Capture): void {
@@ -168,14 +235,112 @@ function captureKind(ns: string, name: string): CaptureKind {
   return 'channel';
 }
 
-function readAttributes(tag: SaxesTagNS): Record<string, string> {
-  const attrs: Record<string, string> = {};
-  for (const attribute of Object.values(tag.attributes)) {
+/**
+ * Lower-cased names, cached: feeds use a few dozen names, and one (internalized) string per name
+ * makes the comparisons and map lookups of the mappers cheap. Bounded against hostile input.
+ */
+const lowerCased = new Map<string, string>();
+
+function lowerCase(name: string): string {
+  let lower = lowerCased.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (lowerCased.size < 2000) {
+      // A property key is stored once per engine: the same string as the mappers' literal names.
+      lower = Object.keys({ [lower]: true })[0]!;
+      lowerCased.set(name, lower);
+    }
+  }
+  return lower;
+}
+
+interface ElementName {
+  /** Namespace key (namespaces.ts). */
+  readonly ns: string;
+  /** Lower-cased local name. */
+  readonly name: string;
+}
+
+/**
+ * Element names by namespace URI (as saxes resolved it) and local name, cached: one lookup per
+ * element instead of one for the namespace and one for the name. Consecutive elements mostly
+ * share their URI, which is then found without a lookup. Bounded against hostile input.
+ */
+const elementNames = new Map<string, Map<string, ElementName>>();
+let cachedNames = 0;
+let lastUri: string | null = null;
+let lastNames: Map<string, ElementName> | undefined;
+
+function elementName(uri: string, local: string): ElementName {
+  if (uri !== lastUri) {
+    lastUri = uri;
+    lastNames = elementNames.get(uri);
+  }
+  let found = lastNames?.get(local);
+  if (found === undefined) {
+    found = { ns: namespaceKey(uri), name: lowerCase(local) };
+    if (cachedNames < 4000) {
+      cachedNames++;
+      if (lastNames === undefined) elementNames.set(uri, (lastNames = new Map()));
+      lastNames.set(local, found);
+    }
+  }
+  return found;
+}
+
+/**
+ * The attributes as saxes keeps them in the tag (one per qualified name: a repeated name keeps
+ * its first place and its last value), keyed by lower-cased name, prefixed ones as "nskey:local".
+ */
+function readAttributes(list: readonly SaxesAttributeNS[], count: number): readonly string[] {
+  // Sized for all of them up front (an array grown by push reserves room for seventeen values).
+  const attrs: string[] = new Array<string>(count * 2);
+  let used = 0;
+  const repeated = count > 1 ? repeatedNames(list, count) : null;
+  // Many attributes (hostile input): a set, so that checking for collisions stays linear.
+  const keys = count > 16 ? new Set<string>() : null;
+  for (let index = 0; index < count; index++) {
+    let attribute = list[index]!;
+    if (repeated !== null && repeated.has(attribute.name)) {
+      const last = repeated.get(attribute.name);
+      if (last === null) continue;
+      attribute = last!;
+      repeated.set(attribute.name, null);
+    }
     if (attribute.uri === XMLNS_URI || attribute.name === 'xmlns') continue;
-    const local = attribute.local.toLowerCase();
+    const local = lowerCase(attribute.local);
     const key = attribute.prefix === '' ? local : `${namespaceKey(attribute.uri)}:${local}`;
     // The first spelling wins when case-folding makes two attributes collide.
-    if (attrs[key] === undefined) attrs[key] = attribute.value;
+    if (INHERITED_NAMES.has(key) || (keys === null ? attrValue(attrs, key, used) !== undefined : keys.has(key))) continue;
+    keys?.add(key);
+    attrs[used++] = key;
+    attrs[used++] = attribute.value;
   }
+  if (used === 0) return NO_ATTRIBUTES;
+  if (used < attrs.length) attrs.length = used;
   return attrs;
+}
+
+/** Qualified names written more than once, each with its last attribute; null when there are none. */
+function repeatedNames(list: readonly SaxesAttributeNS[], count: number): Map<string, SaxesAttributeNS | null> | null {
+  let repeated: Map<string, SaxesAttributeNS | null> | null = null;
+  if (count <= 8) {
+    for (let index = 1; index < count; index++) {
+      const name = list[index]!.name;
+      for (let before = 0; before < index; before++) {
+        if (list[before]!.name === name) {
+          (repeated ??= new Map()).set(name, list[index]!);
+          break;
+        }
+      }
+    }
+    return repeated;
+  }
+  const last = new Map<string, SaxesAttributeNS>();
+  for (let index = 0; index < count; index++) {
+    const attribute = list[index]!;
+    if (last.has(attribute.name)) (repeated ??= new Map()).set(attribute.name, attribute);
+    last.set(attribute.name, attribute);
+  }
+  return repeated;
 }

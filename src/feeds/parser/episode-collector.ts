@@ -10,6 +10,10 @@
  * in the document wins. A bounded min-heap does this in O(log N) per item and O(N) memory. The
  * result is returned in document order. Only the GUID set grows with the feed (a few dozen bytes
  * per item), which duplicate detection needs.
+ *
+ * A kept episode's strings are copied (detached, below) when it enters the bounded selection:
+ * otherwise each one would keep the decoded chunks it was cut from alive, and in the old
+ * generation, since kept episodes live long (measured: 12 of the 17 MB promoted per 20 MB feed).
  */
 
 import type { Episode } from './model.js';
@@ -43,9 +47,15 @@ export class EpisodeCollector<T extends Episode> {
     this.seen.add(detached(item.guid));
     this.count++;
     const entry: Entry<T> = { item, order: this.order++, time: item.publishedAt === null ? -Infinity : Date.parse(item.publishedAt) };
-    if (this.max === Infinity) this.kept.push(entry);
-    else if (this.kept.length < this.max) this.push(entry);
-    else if (this.max > 0 && older(this.kept[0]!, entry)) this.replaceTop(entry);
+    if (this.max === Infinity) {
+      this.kept.push(entry);
+    } else if (this.kept.length < this.max) {
+      detachStrings(item);
+      this.push(entry);
+    } else if (this.max > 0 && older(this.kept[0]!, entry)) {
+      detachStrings(item);
+      this.replaceTop(entry);
+    }
     this.onItem?.(item);
   }
 
@@ -86,6 +96,23 @@ export class EpisodeCollector<T extends Episode> {
 /** Whether `a` ranks below `b`: published earlier, or same date but later in the document. */
 function older<T>(a: Entry<T>, b: Entry<T>): boolean {
   return a.time < b.time || (a.time === b.time && a.order > b.order);
+}
+
+/**
+ * Replaces, in place, every string in an episode (nested objects and arrays included) with a
+ * detached copy. Strings shorter than 13 characters are left alone: V8 copies such substrings
+ * and never builds them by reference.
+ */
+function detachStrings(value: object): void {
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const field = record[key];
+    if (typeof field === 'string') {
+      if (field.length >= 13) record[key] = detached(field);
+    } else if (field !== null && typeof field === 'object') {
+      detachStrings(field);
+    }
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { firstDate, parseDate } from './dates.js';
+import { parseDate } from './dates.js';
 import { parseDuration } from './duration.js';
 import type { Enclosure, Episode, EpisodeType, LiveItem, LiveStatus } from './model.js';
 import {
@@ -26,7 +26,7 @@ import {
 } from './podcast-namespace.js';
 import { isYes, parseByteLength, parseExplicit, parseInteger, parseNumber, splitKeywords } from './scalars.js';
 import { resolveUrl } from './urls.js';
-import { attr, child, children, elements, innerMarkup, lineText, textContent, type XmlNode } from './xml-node.js';
+import { attr, child, elements, innerMarkup, lineText, named, textContent, type XmlNode } from './xml-node.js';
 import { CORE } from './namespaces.js';
 
 export interface MappingContext {
@@ -41,20 +41,27 @@ function core(item: XmlNode, name: string): XmlNode | undefined {
   return child(item, CORE, name) ?? child(item, 'atom', name);
 }
 
+/**
+ * A module-level function rather than a closure per item: the tsx loader compiles with esbuild's
+ * keepNames, which wraps every named closure in a defineProperty call, slow in a per-item path.
+ */
+function warnItem(context: MappingContext, label: string, message: string): void {
+  context.warn(`item "${label}": ${message}`);
+}
+
 export function mapEpisode(item: XmlNode, context: MappingContext): Episode {
   const title = lineText(core(item, 'title')) ?? lineText(child(item, 'itunes', 'title')) ?? lineText(child(item, 'dc', 'title'));
   const identifier = readIdentifier(item);
   const label = identifier ?? title ?? 'untitled item';
-  const warn = (message: string): void => context.warn(`item "${label}": ${message}`);
 
   const { link, rawLink } = readLink(item, identifier);
   const enclosure = readEnclosure(item);
-  const { publishedAt, rawDate } = readPublished(item, warn);
+  const { publishedAt, rawDate } = readPublished(item, context, label);
 
   const durationNode = child(item, 'itunes', 'duration');
   const rawDuration = durationNode === undefined ? null : textContent(durationNode).trim();
   let durationSeconds = parseDuration(rawDuration);
-  if (durationSeconds === null && rawDuration) warn(`unreadable itunes:duration "${rawDuration.slice(0, 40)}"`);
+  if (durationSeconds === null && rawDuration) warnItem(context, label, `unreadable itunes:duration "${rawDuration.slice(0, 40)}"`);
   durationSeconds ??= parseDuration(attr(mediaContent(item), 'duration'));
 
   const podcastSeason = child(item, 'podcast', 'season');
@@ -110,22 +117,23 @@ export function mapEpisode(item: XmlNode, context: MappingContext): Episode {
 export function mapLiveItem(item: XmlNode, context: MappingContext): LiveItem {
   const episode = mapEpisode(item, context);
   const status = attr(item, 'status')?.toLowerCase() as LiveStatus | undefined;
-  const when = (name: 'start' | 'end'): string | null => {
-    const raw = attr(item, name);
-    const parsed = parseDate(raw);
-    if (raw !== null && parsed === null) context.warn(`liveItem "${episode.guid}": unreadable ${name} "${raw.slice(0, 40)}"`);
-    return parsed;
-  };
   const chat = child(item, 'podcast', 'chat');
   return {
     ...episode,
     status: status !== undefined && LIVE_STATUSES.has(status) ? status : null,
-    startsAt: when('start'),
-    endsAt: when('end'),
+    startsAt: liveTime(item, 'start', episode.guid, context),
+    endsAt: liveTime(item, 'end', episode.guid, context),
     contentLinks: all(item, 'contentlink', parseContentLink),
     chat: chat === undefined ? null : parseChat(chat),
     liveValue: all(item, 'livevalue', parseLiveValue)[0] ?? null,
   };
+}
+
+function liveTime(item: XmlNode, name: 'start' | 'end', guid: string, context: MappingContext): string | null {
+  const raw = attr(item, name);
+  const parsed = parseDate(raw);
+  if (raw !== null && parsed === null) context.warn(`liveItem "${guid}": unreadable ${name} "${raw.slice(0, 40)}"`);
+  return parsed;
 }
 
 /** RSS guid, Atom id, or RDF rdf:about: the publisher's identifier, trimmed; null when absent. */
@@ -138,8 +146,8 @@ function readIdentifier(item: XmlNode): string | null {
 
 function readLink(item: XmlNode, identifier: string | null): { link: string | null; rawLink: string | null } {
   let alternate: XmlNode | undefined;
-  for (const node of elements(item)) {
-    if (node.name !== 'link' || (node.ns !== CORE && node.ns !== 'atom')) continue;
+  for (const node of named(item, 'link')) {
+    if (node.ns !== CORE && node.ns !== 'atom') continue;
     if (attr(node, 'href') === null) {
       const raw = textContent(node).trim();
       if (raw !== '') return { link: resolveUrl(raw, node.base), rawLink: raw };
@@ -158,12 +166,13 @@ function readLink(item: XmlNode, identifier: string | null): { link: string | nu
 }
 
 function readEnclosure(item: XmlNode): { enclosure: Enclosure; rawUrl: string } | null {
-  for (const node of children(item, CORE, 'enclosure')) {
+  for (const node of named(item, 'enclosure')) {
+    if (node.ns !== CORE) continue;
     const found = enclosureFrom(node, attr(node, 'url'), attr(node, 'type'), attr(node, 'length'));
     if (found !== null) return found;
   }
-  for (const node of children(item, 'atom', 'link')) {
-    if (attr(node, 'rel') !== 'enclosure') continue;
+  for (const node of named(item, 'link')) {
+    if (node.ns !== 'atom' || attr(node, 'rel') !== 'enclosure') continue;
     const found = enclosureFrom(node, attr(node, 'href'), attr(node, 'type'), attr(node, 'length'));
     if (found !== null) return found;
   }
@@ -185,41 +194,61 @@ function enclosureFrom(node: XmlNode, url: string | null, type: string | null, l
 
 /** The first audio or video media:content (directly or in a media:group). */
 function mediaContent(item: XmlNode): XmlNode | undefined {
-  const candidates = [...children(item, 'media', 'content'), ...children(child(item, 'media', 'group') ?? item, 'media', 'content')];
-  return candidates.find((node) => {
-    const kind = attr(node, 'medium') ?? attr(node, 'type')?.split('/')[0] ?? '';
-    return attr(node, 'url') !== null && (kind === 'audio' || kind === 'video');
-  });
+  // The item's own come first, then those of its media:group.
+  const direct = firstPlayable(item);
+  if (direct !== undefined) return direct;
+  const group = child(item, 'media', 'group');
+  return group === undefined ? undefined : firstPlayable(group);
 }
 
-function readPublished(item: XmlNode, warn: (message: string) => void): { publishedAt: string | null; rawDate: string | null } {
-  const candidates = [
-    child(item, CORE, 'pubdate'),
-    child(item, 'dc', 'date'),
-    child(item, 'atom', 'published'),
-    child(item, 'atom', 'updated'),
-    child(item, 'atom', 'issued'),
-    child(item, 'atom', 'modified'),
-  ];
-  const found = firstDate(candidates.map(lineText));
-  if (found.parsed !== null) return { publishedAt: found.parsed, rawDate: found.raw };
-  if (found.firstRaw !== null) warn(`unreadable date "${found.firstRaw.slice(0, 60)}"`);
-  return { publishedAt: null, rawDate: found.firstRaw };
+function firstPlayable(parent: XmlNode): XmlNode | undefined {
+  for (const node of named(parent, 'content')) {
+    if (node.ns !== 'media') continue;
+    const kind = attr(node, 'medium') ?? attr(node, 'type')?.split('/')[0] ?? '';
+    if (attr(node, 'url') !== null && (kind === 'audio' || kind === 'video')) return node;
+  }
+  return undefined;
+}
+
+/** The dates an item may carry, in order of preference. */
+const DATE_ELEMENTS: ReadonlyArray<readonly [string, string]> = [
+  [CORE, 'pubdate'],
+  ['dc', 'date'],
+  ['atom', 'published'],
+  ['atom', 'updated'],
+  ['atom', 'issued'],
+  ['atom', 'modified'],
+];
+
+function readPublished(item: XmlNode, context: MappingContext, label: string): { publishedAt: string | null; rawDate: string | null } {
+  // The rule of firstDate() (dates.ts), without building its list: the first that parses, else the first written.
+  let firstRaw: string | null = null;
+  for (const [ns, name] of DATE_ELEMENTS) {
+    const raw = lineText(child(item, ns, name));
+    if (raw === null) continue;
+    firstRaw ??= raw;
+    const parsed = parseDate(raw);
+    if (parsed !== null) return { publishedAt: parsed, rawDate: raw };
+  }
+  if (firstRaw !== null) warnItem(context, label, `unreadable date "${firstRaw.slice(0, 60)}"`);
+  return { publishedAt: null, rawDate: firstRaw };
 }
 
 function readDescription(item: XmlNode): string | null {
-  for (const node of [child(item, 'content', 'encoded'), child(item, CORE, 'description'), atomText(child(item, 'atom', 'content')), atomText(child(item, 'atom', 'summary')), child(item, 'itunes', 'summary')]) {
-    const markup = innerMarkup(node);
-    if (markup !== null) return markup;
-  }
-  return null;
+  return (
+    innerMarkup(child(item, 'content', 'encoded')) ??
+    innerMarkup(child(item, CORE, 'description')) ??
+    innerMarkup(atomText(child(item, 'atom', 'content'))) ??
+    innerMarkup(atomText(child(item, 'atom', 'summary'))) ??
+    innerMarkup(child(item, 'itunes', 'summary'))
+  );
 }
 
 /** Atom text constructs: type="xhtml" content is wrapped in one xhtml div that is not part of it; src= content is elsewhere. */
 export function atomText(node: XmlNode | undefined): XmlNode | undefined {
   if (node === undefined || attr(node, 'src') !== null) return undefined;
   if (attr(node, 'type') !== 'xhtml') return node;
-  const divs = [...elements(node)];
+  const divs = elements(node);
   return divs.length === 1 && divs[0]!.name === 'div' ? divs[0] : node;
 }
 

@@ -22,7 +22,7 @@ import { CORE, WELL_KNOWN_PREFIXES } from './namespaces.js';
 import { mapPodcast } from './podcast-mapper.js';
 import { absoluteBase } from './urls.js';
 import { Warnings, XmlErrorSummary } from './warnings.js';
-import { createNode, type XmlNode } from './xml-node.js';
+import { appendChild, createNode, type XmlNode } from './xml-node.js';
 import { RecoveringSaxesParser } from './xml-recovery.js';
 import { XmlSanitizer } from './xml-sanitizer.js';
 
@@ -100,7 +100,7 @@ class StreamingFeedParser implements FeedParser {
     this.context = { warn: (message) => this.warnings.add(message) };
     const base = options.baseUrl === undefined ? null : absoluteBase(options.baseUrl, null);
     if (options.baseUrl !== undefined && base === null) throw new TypeError(`baseUrl must be an absolute URL, got ${JSON.stringify(options.baseUrl)}`);
-    this.channel = createNode(CORE, 'channel', 'channel', {}, base);
+    this.channel = createNode(CORE, 'channel', 'channel', [], base);
     this.episodes = new EpisodeCollector(maxEpisodes, options.onEpisode);
     this.liveItems = new EpisodeCollector(maxEpisodes, options.onLiveItem);
     this.builder = new DocumentBuilder(
@@ -153,6 +153,7 @@ class StreamingFeedParser implements FeedParser {
     Object.assign(xml.ENTITIES, HTML_ENTITIES);
     xml.on('error', (error) => this.xmlErrors.add(error, this.sanitizer.skippedLines));
     xml.on('doctype', (doctype) => Object.assign(xml.ENTITIES, entitiesFromDoctype(doctype)));
+    xml.on('attribute', (attribute) => this.builder.attribute(attribute));
     xml.on('opentag', (tag) => this.builder.openTag(tag));
     xml.on('closetag', () => this.builder.closeTag());
     xml.on('text', (text) => this.builder.text(text));
@@ -175,7 +176,7 @@ class StreamingFeedParser implements FeedParser {
       this.liveItems.add(mapLiveItem(node, this.context));
     } else if (this.channelElements < MAX_CHANNEL_ELEMENTS) {
       this.channelElements++;
-      this.channel.content.push(node);
+      appendChild(this.channel, node);
     } else if (this.channelElements++ === MAX_CHANNEL_ELEMENTS) {
       this.warnings.add(`more than ${MAX_CHANNEL_ELEMENTS} channel-level elements; the rest were ignored`);
     }

@@ -25,7 +25,7 @@ import {
 } from './podcast-namespace.js';
 import { isYes, parseExplicit, splitKeywords } from './scalars.js';
 import { resolveUrl } from './urls.js';
-import { attr, child, children, elements, innerMarkup, lineText, textContent, type XmlNode } from './xml-node.js';
+import { attr, child, children, innerMarkup, lineText, named, textContent, type XmlNode } from './xml-node.js';
 
 export function mapPodcast(channel: XmlNode, rootAttributes: Record<string, string>, context: MappingContext): Podcast {
   const core = (name: string): XmlNode | undefined => child(channel, CORE, name) ?? child(channel, 'atom', name);
@@ -136,8 +136,8 @@ function readCategories(channel: XmlNode): string[] {
   };
   visit(channel);
   if (found.size > 0) return [...found];
-  for (const node of elements(channel)) {
-    if (node.name !== 'category' || (node.ns !== CORE && node.ns !== 'atom')) continue;
+  for (const node of named(channel, 'category')) {
+    if (node.ns !== CORE && node.ns !== 'atom') continue;
     const text = attr(node, 'term') ?? lineText(node);
     if (text !== null) found.add(text);
   }

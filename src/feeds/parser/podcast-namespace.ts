@@ -29,7 +29,7 @@ import type {
 } from './model.js';
 import { isYes, nonEmpty, parseByteLength, parseInteger, parseNumber } from './scalars.js';
 import { resolveUrl } from './urls.js';
-import { attr, child, children, elements, lineText, type XmlNode } from './xml-node.js';
+import { attr, child, children, lineText, named, type XmlNode } from './xml-node.js';
 
 const PODCAST = 'podcast';
 
@@ -120,10 +120,12 @@ export function parseChapters(node: XmlNode): Chapters | null {
 }
 
 export function parseAlternateEnclosure(node: XmlNode): AlternateEnclosure | null {
-  const sources = children(node, PODCAST, 'source').flatMap((source) => {
+  const sources: AlternateEnclosure['sources'] = [];
+  for (const source of named(node, 'source')) {
+    if (source.ns !== PODCAST) continue;
     const uri = urlAttr(source, 'uri');
-    return uri === null ? [] : [{ uri, contentType: attr(source, 'contenttype') }];
-  });
+    if (uri !== null) sources.push({ uri, contentType: attr(source, 'contenttype') });
+  }
   if (sources.length === 0) return null;
   const integrity = child(node, PODCAST, 'integrity');
   const integrityType = attr(integrity, 'type');
@@ -231,8 +233,8 @@ export function parseLiveValue(node: XmlNode): LiveValue | null {
 /** Maps every child element of `parent` with this podcast: name, dropping the unusable ones. */
 export function all<T>(parent: XmlNode, name: string, parse: (node: XmlNode) => T | null): T[] {
   const found: T[] = [];
-  for (const node of elements(parent)) {
-    if (node.ns !== PODCAST || node.name !== name) continue;
+  for (const node of named(parent, name)) {
+    if (node.ns !== PODCAST) continue;
     const parsed = parse(node);
     if (parsed !== null) found.push(parsed);
   }

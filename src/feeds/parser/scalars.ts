@@ -41,12 +41,20 @@ export function parseByteLength(value: string | null): number | null {
   return Number.isSafeInteger(bytes) ? bytes : null;
 }
 
+/** Whitespace other than single spaces: what collapsing whitespace runs would change. */
+const UNCOLLAPSED = /[^\S ]| {2}/;
+
+/** Whitespace runs as single spaces (the text itself when there is nothing to collapse, as in most titles). */
+export function collapseWhitespace(text: string): string {
+  return UNCOLLAPSED.test(text) ? text.replace(/\s+/g, ' ') : text;
+}
+
 /** Comma-separated keywords, trimmed, without empties or duplicates. */
 export function splitKeywords(value: string | null): string[] {
   if (value === null) return [];
   const seen = new Set<string>();
   for (const keyword of value.split(',')) {
-    const trimmed = keyword.replace(/\s+/g, ' ').trim();
+    const trimmed = collapseWhitespace(keyword).trim();
     if (trimmed !== '') seen.add(trimmed);
   }
   return [...seen];

@@ -182,6 +182,23 @@ describe('tolerance', () => {
     assert.equal(feed.episodes[0]!.enclosure?.url, 'https://e.x/1.mp3');
   });
 
+  it('reads repeated and case-colliding attributes as saxes keeps them: last value of a name, first spelling of a case', () => {
+    const many = Array.from({ length: 20 }, (_, index) => `a${index}="${index}"`).join(' ');
+    const feed = parse(
+      rss(
+        '<item><guid>1</guid><enclosure url="https://e.x/a.mp3" type="audio/mpeg" url="https://e.x/b.mp3"/></item>' +
+          '<item><guid>2</guid><enclosure URL="https://e.x/c.mp3" url="https://e.x/d.mp3"/></item>' +
+          `<item><guid>3</guid><enclosure ${many} url="https://e.x/e.mp3" Url="https://e.x/f.mp3" url="https://e.x/g.mp3" length="7"/></item>`,
+      ),
+    );
+    assert.deepEqual(
+      feed.episodes.map((episode) => episode.enclosure?.url),
+      ['https://e.x/b.mp3', 'https://e.x/c.mp3', 'https://e.x/g.mp3'],
+    );
+    assert.equal(feed.episodes[2]!.enclosure?.length, 7);
+    assert.match(feed.warnings.join('\n'), /duplicate attribute/);
+  });
+
   it('survives absurd nesting and keeps the item', () => {
     const deep = '<span>'.repeat(5000) + 'deep' + '</span>'.repeat(5000);
     const feed = parse(rss(`<item><guid>1</guid><description>${deep}</description><title>After</title></item><item><guid>2</guid></item>`));

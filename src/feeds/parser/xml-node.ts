@@ -4,6 +4,7 @@
  */
 
 import { CORE } from './namespaces.js';
+import { collapseWhitespace } from './scalars.js';
 
 export interface XmlNode {
   /** Namespace key (see namespaces.ts). */
@@ -12,55 +13,131 @@ export interface XmlNode {
   name: string;
   /** The name as written, for re-serializing embedded markup. */
   qname: string;
-  /** Lower-cased attribute names; prefixed ones as "nskey:local" (e.g. "rdf:about", "xml:base"). */
-  attrs: Record<string, string>;
+  /**
+   * Attributes as name, value, name, value...: lower-cased names, prefixed ones as "nskey:local"
+   * (e.g. "rdf:about", "xml:base"). A flat list rather than an object: elements have a handful of
+   * attributes with varied names, and an object per element made every lookup a megamorphic one.
+   */
+  attrs: readonly string[];
   /** Text and child elements in document order. */
   content: Array<string | XmlNode>;
   /** The effective xml:base for URLs in this element (absolute), or null. */
   base: string | null;
+  /** Child elements by local name, built on the first lookup in a large element (see childIndex). */
+  index: ChildIndex | null;
 }
 
-export function createNode(ns: string, name: string, qname: string, attrs: Record<string, string>, base: string | null): XmlNode {
-  return { ns, name: name.toLowerCase(), qname, attrs, content: [], base };
+interface ChildIndex {
+  /** content.length when the index was built: the channel node grows while the feed is read. */
+  length: number;
+  /** The child, or the children when the name is repeated (most names appear once). */
+  byName: Map<string, XmlNode | XmlNode[]>;
+}
+
+/**
+ * The content of every element until something is added to it (appendText, appendChild replace
+ * it): most elements hold one text or nothing, and an array grown by a first push reserves room
+ * for seventeen. Frozen, so that a stray push fails loudly instead of filling every element.
+ */
+const NO_CONTENT = Object.freeze([]) as unknown as Array<string | XmlNode>;
+
+/** `name` must already be lower-cased. */
+export function createNode(ns: string, name: string, qname: string, attrs: readonly string[], base: string | null): XmlNode {
+  return { ns, name, qname, attrs, content: NO_CONTENT, base, index: null };
 }
 
 export function appendText(node: XmlNode, text: string): void {
-  const last = node.content.length - 1;
-  if (last >= 0 && typeof node.content[last] === 'string') node.content[last] += text;
-  else node.content.push(text);
+  const content = node.content;
+  const last = content.length - 1;
+  if (last < 0) node.content = [text];
+  else if (typeof content[last] === 'string') content[last] += text;
+  else content.push(text);
 }
 
-export function* elements(node: XmlNode): Generator<XmlNode> {
-  for (const part of node.content) if (typeof part !== 'string') yield part;
+export function appendChild(node: XmlNode, child: XmlNode): void {
+  if (node.content.length === 0) node.content = [child];
+  else node.content.push(child);
+}
+
+/** The child elements, in document order. */
+export function elements(node: XmlNode): XmlNode[] {
+  const found: XmlNode[] = [];
+  for (const part of node.content) if (typeof part !== 'string') found.push(part);
+  return found;
+}
+
+/**
+ * Below this many parts (elements and text between them), lookups scan the content; above, an
+ * item's mapping asks for some fifty names, and one pass that groups the children by name beats
+ * fifty scans.
+ */
+const INDEX_FROM = 12;
+const NONE: readonly XmlNode[] = [];
+
+function childIndex(node: XmlNode): Map<string, XmlNode | XmlNode[]> | null {
+  const content = node.content;
+  if (content.length < INDEX_FROM) return null;
+  if (node.index !== null && node.index.length === content.length) return node.index.byName;
+  const byName = new Map<string, XmlNode | XmlNode[]>();
+  for (const part of content) {
+    if (typeof part === 'string') continue;
+    const found = byName.get(part.name);
+    if (found === undefined) byName.set(part.name, part);
+    else if (Array.isArray(found)) found.push(part);
+    else byName.set(part.name, [found, part]);
+  }
+  node.index = { length: content.length, byName };
+  return byName;
+}
+
+/** Child elements with this (lower-case) local name, whatever their namespace, in document order. */
+export function named(node: XmlNode, name: string): readonly XmlNode[] {
+  const index = childIndex(node);
+  if (index !== null) {
+    const found = index.get(name);
+    return found === undefined ? NONE : Array.isArray(found) ? found : [found];
+  }
+  let found: XmlNode[] | null = null;
+  for (const part of node.content) {
+    if (typeof part !== 'string' && part.name === name) (found ??= []).push(part);
+  }
+  return found ?? NONE;
 }
 
 /** First child element with this namespace key and (lower-case) local name. */
 export function child(node: XmlNode, ns: string, name: string): XmlNode | undefined {
-  for (const part of node.content) {
-    if (typeof part !== 'string' && part.name === name && part.ns === ns) return part;
+  const index = childIndex(node);
+  if (index === null) {
+    for (const part of node.content) {
+      if (typeof part !== 'string' && part.name === name && part.ns === ns) return part;
+    }
+    return undefined;
   }
+  const found = index.get(name);
+  if (found === undefined || !Array.isArray(found)) return found?.ns === ns ? found : undefined;
+  for (const part of found) if (part.ns === ns) return part;
   return undefined;
 }
 
 export function children(node: XmlNode, ns: string, name: string): XmlNode[] {
   const found: XmlNode[] = [];
-  for (const part of node.content) {
-    if (typeof part !== 'string' && part.name === name && part.ns === ns) found.push(part);
-  }
+  for (const part of named(node, name)) if (part.ns === ns) found.push(part);
   return found;
 }
 
 /** All text inside the element, markup removed: what a title or a name is made of. */
 export function textContent(node: XmlNode): string {
+  const content = node.content;
+  if (content.length === 1 && typeof content[0] === 'string') return content[0];
   let text = '';
-  for (const part of node.content) text += typeof part === 'string' ? part : textContent(part);
+  for (const part of content) text += typeof part === 'string' ? part : textContent(part);
   return text;
 }
 
 /** Trimmed text with inner whitespace runs collapsed (titles, names); null when empty. */
 export function lineText(node: XmlNode | undefined): string | null {
   if (node === undefined) return null;
-  const text = textContent(node).replace(/\s+/g, ' ').trim();
+  const text = collapseWhitespace(textContent(node)).trim();
   return text === '' ? null : text;
 }
 
@@ -73,7 +150,8 @@ export function innerMarkup(node: XmlNode | undefined): string | null {
   if (node === undefined) return null;
   // With child elements the whole content is markup, so its text must stay escaped; without, the
   // text is the HTML source the publisher escaped or wrapped in CDATA.
-  const isMarkup = node.content.some((part) => typeof part !== 'string');
+  let isMarkup = false;
+  for (const part of node.content) if (typeof part !== 'string') isMarkup = true;
   let markup = '';
   for (const part of node.content) {
     if (typeof part !== 'string') markup += outerXml(part);
@@ -85,7 +163,7 @@ export function innerMarkup(node: XmlNode | undefined): string | null {
 
 function outerXml(node: XmlNode): string {
   let attributes = '';
-  for (const [name, value] of Object.entries(node.attrs)) attributes += ` ${name}="${escapeXml(value, true)}"`;
+  for (const [name, value] of Object.entries(attributeRecord(node.attrs))) attributes += ` ${name}="${escapeXml(value, true)}"`;
   if (node.content.length === 0) return `<${node.qname}${attributes}/>`;
   let inner = '';
   for (const part of node.content) inner += typeof part === 'string' ? escapeXml(part, false) : outerXml(part);
@@ -97,9 +175,23 @@ function escapeXml(text: string, attribute: boolean): string {
   return attribute ? escaped.replace(/"/g, '&quot;') : escaped;
 }
 
+/** The value of the attribute with this name (see XmlNode.attrs), as written; `length`: of the list, if not all of it. */
+export function attrValue(attrs: readonly string[], name: string, length: number = attrs.length): string | undefined {
+  for (let index = 0; index < length; index += 2) if (attrs[index] === name) return attrs[index + 1];
+  return undefined;
+}
+
+/** The attributes as an object, in the order an object gives its keys back (serializing, the root's attributes). */
+export function attributeRecord(attrs: readonly string[]): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (let index = 0; index < attrs.length; index += 2) record[attrs[index]!] = attrs[index + 1]!;
+  return record;
+}
+
 /** Trimmed attribute value; null when absent or blank. */
 export function attr(node: XmlNode | undefined, name: string): string | null {
-  const value = node?.attrs[name]?.trim();
+  if (node === undefined) return null;
+  const value = attrValue(node.attrs, name)?.trim();
   return value === undefined || value === '' ? null : value;
 }
 

@@ -33,13 +33,19 @@ const original = (SaxesParser.prototype as unknown as SaxesInternals).closeTag;
 /** Whether the private method this relies on was found (a test fails loudly otherwise). */
 export const ignoresUnmatchedClosingTags = typeof original === 'function';
 
+/** Whether an element with this name is open; from the innermost, where a well-formed closing tag finds it at once. */
+function isOpen(tags: ReadonlyArray<{ name: string }>, name: string): boolean {
+  for (let index = tags.length - 1; index >= 0; index--) if (tags[index]!.name === name) return true;
+  return false;
+}
+
 if (ignoresUnmatchedClosingTags) {
   Object.defineProperty(RecoveringSaxesParser.prototype, 'closeTag', {
     configurable: true,
     writable: true,
     value: function closeTagIgnoringUnmatched(this: SaxesInternals): void {
       const { name, tags } = this;
-      if (name === '' || tags.some((tag) => tag.name === name)) {
+      if (name === '' || isOpen(tags, name)) {
         original.call(this);
         return;
       }

@@ -12,7 +12,8 @@
  *
  * CDATA sections and comments are copied untouched: an `&` there is legitimate text. Partial
  * constructs at a chunk boundary are held back (at most ~70 characters), so the output does not
- * depend on how the input is cut.
+ * depend on how the input is cut. A chunk that needs no repair is returned as it came: nothing of
+ * a feed is copied unless something in it is repaired.
  */
 
 import { FeedParseError } from './model.js';
@@ -31,12 +32,17 @@ export interface SanitizerRepairs {
 const PROLOG_WINDOW = 8192;
 const GOOD_START = /^<(?:\?xml|!--|!doctype|rss|feed|rdf:rdf|rdf|channel)[\s>/]/i;
 const XML_START = /<\?xml[\s?]|<(?:rss|feed|rdf:RDF|channel)[\s>/]/i;
-const SPECIAL = /[&<]/g;
-/** What may follow "<" in markup: a name start character, "/", "!" or "?". */
-const TAG_START = /[A-Za-z_:/!?\u00C0-\uFFFF]/;
-const REFERENCE = /&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[A-Za-z_][\w.-]{0,63});/y;
-const PARTIAL_REFERENCE = /^&(?:#[0-9]{0,8}|#[xX][0-9a-fA-F]{0,7}|[A-Za-z_][\w.-]{0,63})?$/;
-const INVALID_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const INVALID = '\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF';
+/** In CDATA and comments: the end, or a character XML 1.0 does not allow. */
+const CDATA_END = new RegExp(`\\]\\]>|[${INVALID}]`, 'g');
+const COMMENT_END = new RegExp(`-->|[${INVALID}]`, 'g');
+/**
+ * In text, where a repair may be needed: an "&" that does not start a named reference (numeric
+ * references are checked, stray ones escaped), a "<" that does not start a tag ("<!" may open
+ * CDATA or a comment; "<" may be cut from what follows), an invalid character. A "<" may start a
+ * tag when followed by a name start character, "/", "!" or "?".
+ */
+const ATTENTION = new RegExp(`&(?![A-Za-z_][\\w.-]{0,63};)|<(?![A-Za-z_:/?\\u00C0-\\uFFFF])|[${INVALID}]`, 'g');
 
 type Mode = 'prolog' | 'text' | 'cdata' | 'comment';
 
@@ -56,85 +62,112 @@ export class XmlSanitizer {
   skippedLines = 0;
 
   write(text: string): string {
-    return this.clean(this.scan(text, false));
+    return this.scan(text, false);
   }
 
   end(): string {
-    return this.clean(this.scan('', true));
+    return this.scan('', true);
   }
 
+  /**
+   * One pass, by regular expression: the scan stops only where a repair may be needed (not at the
+   * tags and named references that make up most of a feed), and the text between repairs is not
+   * copied. Checks read the raw text, invalid characters included, and those are dropped as they
+   * are passed: a character that breaks a reference ("&am\u0001p;") still makes it a stray "&".
+   */
   private scan(input: string, final: boolean): string {
-    let text = this.pending + input;
+    let text = this.pending === '' ? input : this.pending + input;
     this.pending = '';
     if (this.mode === 'prolog') {
       const start = this.prolog(text, final);
       if (start === null) return '';
       text = start;
     }
+    const length = text.length;
     let out = '';
+    /** Start of the stretch of `text` not yet added to `out`. */
+    let copied = 0;
     let index = 0;
-    while (index < text.length) {
-      if (this.mode === 'cdata' || this.mode === 'comment') {
-        const terminator = this.mode === 'cdata' ? ']]>' : '-->';
-        const end = text.indexOf(terminator, index);
-        if (end === -1) {
-          // Keep the last two characters: they may be the start of a terminator cut by the chunk.
-          const keep = final ? 0 : Math.min(2, text.length - index);
-          out += text.slice(index, text.length - keep);
-          this.pending = text.slice(text.length - keep);
-          return out;
+    while (index < length) {
+      if (this.mode !== 'text') {
+        const cdata = this.mode === 'cdata';
+        const end = cdata ? CDATA_END : COMMENT_END;
+        // Without a terminator, a "]" or "]]" ("-", "--") at the end is held back: it may start one
+        // cut by the chunk. Nothing else is: a chunk passed on whole is not copied again.
+        const open = final ? length : length - heldBack(text, index, cdata ? 0x5d : 0x2d);
+        for (;;) {
+          end.lastIndex = index;
+          const after = end.test(text) ? end.lastIndex : -1;
+          if (after !== -1 && text.charCodeAt(after - 1) === 0x3e) {
+            index = after;
+            this.mode = 'text';
+            break;
+          }
+          if (after === -1 || after - 1 >= open) {
+            this.pending = text.slice(open);
+            return out + text.slice(copied, open);
+          }
+          // An invalid character.
+          out += text.slice(copied, after - 1);
+          copied = after;
+          index = after;
+          this.repairs.invalidCharacters++;
         }
-        out += text.slice(index, end + 3);
-        index = end + 3;
-        this.mode = 'text';
         continue;
       }
-      SPECIAL.lastIndex = index;
-      const special = SPECIAL.exec(text);
-      if (special === null) {
-        out += text.slice(index);
-        break;
-      }
-      const at = special.index;
-      out += text.slice(index, at);
-      if (text[at] === '<') {
-        if (text.startsWith('<![CDATA[', at)) {
-          out += '<![CDATA[';
+      ATTENTION.lastIndex = index;
+      if (!ATTENTION.test(text)) break;
+      const at = ATTENTION.lastIndex - 1;
+      const code = text.charCodeAt(at);
+      if (code === 0x3c) {
+        // Only "<!", "<" at the end, and "<" before a character that cannot start a tag get here.
+        const next = at + 1 < length ? text.charCodeAt(at + 1) : -1;
+        if (next === 0x21 && text.startsWith('<![CDATA[', at)) {
           index = at + 9;
           this.mode = 'cdata';
-        } else if (text.startsWith('<!--', at)) {
-          out += '<!--';
+        } else if (next === 0x21 && text.startsWith('<!--', at)) {
           index = at + 4;
           this.mode = 'comment';
-        } else if (!final && text.length - at < 9 && ('<![CDATA['.startsWith(text.slice(at)) || '<!--'.startsWith(text.slice(at)))) {
+        } else if (!final && length - at < 9 && ('<![CDATA['.startsWith(text.slice(at)) || '<!--'.startsWith(text.slice(at)))) {
           this.pending = text.slice(at);
-          return out;
-        } else if (at + 1 < text.length && !TAG_START.test(text[at + 1]!)) {
+          return out + text.slice(copied, at);
+        } else if (next !== -1 && next !== 0x21) {
           // "5 < 10": the XML parser would drop both characters; keep them as text.
-          out += '&lt;';
+          out += text.slice(copied, at) + '&lt;';
+          copied = at + 1;
           this.repairs.strayLessThans++;
           index = at + 1;
         } else {
-          out += '<';
           index = at + 1;
         }
-        continue;
-      }
-      REFERENCE.lastIndex = at;
-      const reference = REFERENCE.exec(text);
-      if (reference !== null) {
-        out += this.checkReference(reference[0]);
-        index = at + reference[0].length;
-      } else if (!final && PARTIAL_REFERENCE.test(text.slice(at, at + 80))) {
-        this.pending = text.slice(at);
-        return out;
+      } else if (code === 0x26) {
+        // A numeric reference, a stray "&", or one cut by the end of the chunk.
+        const end = referenceEnd(text, at);
+        if (end > 0) {
+          // (ATTENTION passes over well-formed named references: only numeric ones get here.)
+          const reference = text.charCodeAt(at + 1) === 0x23 ? this.checkReference(text.slice(at, end)) : null;
+          if (reference !== null) {
+            out += text.slice(copied, at) + reference;
+            copied = end;
+          }
+          index = end;
+        } else if (!final && end === PARTIAL) {
+          this.pending = text.slice(at);
+          return out + text.slice(copied, at);
+        } else {
+          out += text.slice(copied, at) + '&amp;';
+          copied = at + 1;
+          this.repairs.strayAmpersands++;
+          index = at + 1;
+        }
       } else {
-        out += '&amp;';
-        this.repairs.strayAmpersands++;
+        out += text.slice(copied, at);
+        copied = at + 1;
+        this.repairs.invalidCharacters++;
         index = at + 1;
       }
     }
-    return out;
+    return copied === 0 ? text : out + text.slice(copied);
   }
 
   /**
@@ -175,8 +208,8 @@ export class XmlSanitizer {
     throw new FeedParseError('not_a_feed', `the body is not XML (it starts with ${preview})`);
   }
 
-  private checkReference(reference: string): string {
-    if (reference[1] !== '#') return reference;
+  /** A numeric reference as the XML parser should read it, or null when it is fine as written. */
+  private checkReference(reference: string): string | null {
     const hex = reference[2] === 'x' || reference[2] === 'X';
     const code = parseInt(reference.slice(hex ? 3 : 2, -1), hex ? 16 : 10);
     if (code >= 0x80 && code <= 0x9f) {
@@ -190,15 +223,73 @@ export class XmlSanitizer {
       return '';
     }
     // The XML parser only accepts a lower-case "x" in hexadecimal references.
-    return hex ? `&#x${reference.slice(3)}` : reference;
+    return reference[2] === 'X' ? `&#x${reference.slice(3)}` : null;
   }
+}
 
-  private clean(text: string): string {
-    return text.replace(INVALID_CHARACTERS, () => {
-      this.repairs.invalidCharacters++;
-      return '';
-    });
+/** How many of the last characters of `text` (from `start` on) are `code`, at most two. */
+function heldBack(text: string, start: number, code: number): number {
+  const length = text.length;
+  if (length - 1 < start || text.charCodeAt(length - 1) !== code) return 0;
+  return length - 2 >= start && text.charCodeAt(length - 2) === code ? 2 : 1;
+}
+
+const PARTIAL = -1;
+const NOT_A_REFERENCE = 0;
+
+/**
+ * Where the well-formed reference starting at `start` (an "&") ends: `&#1-8 digits;`,
+ * `&#x1-7 hex digits;` or `&name;` (a letter or "_", then up to 63 of [A-Za-z0-9_.-]).
+ * PARTIAL when the text ends while it could still become one, NOT_A_REFERENCE otherwise.
+ */
+function referenceEnd(text: string, start: number): number {
+  const length = text.length;
+  let index = start + 1;
+  if (index >= length) return PARTIAL;
+  let code = text.charCodeAt(index);
+  let kind: (code: number) => boolean;
+  let max: number;
+  if (code === 0x23) {
+    index++;
+    if (index >= length) return PARTIAL;
+    code = text.charCodeAt(index);
+    if (code === 0x78 || code === 0x58) {
+      index++;
+      kind = isHexDigit;
+      max = 7;
+    } else {
+      kind = isDigit;
+      max = 8;
+    }
+  } else if (isNameStart(code)) {
+    index++;
+    kind = isNameChar;
+    max = 63;
+  } else {
+    return NOT_A_REFERENCE;
   }
+  const first = index;
+  while (index < length && index - first < max && kind(text.charCodeAt(index))) index++;
+  if (index >= length) return PARTIAL;
+  // A name or number needs at least one character after "&#" / "&#x"; names already have theirs.
+  if (text.charCodeAt(index) !== 0x3b || (kind !== isNameChar && index === first)) return NOT_A_REFERENCE;
+  return index + 1;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isHexDigit(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66) || (code >= 0x41 && code <= 0x46);
+}
+
+function isNameStart(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x5f;
+}
+
+function isNameChar(code: number): boolean {
+  return isNameStart(code) || isDigit(code) || code === 0x2e || code === 0x2d;
 }
 
 function countLines(text: string): number {
