@@ -1,5 +1,9 @@
+import { CollectionService } from '../collections/collection-service.js';
+import { collectionsSyncApplier, collectionsSyncSource } from '../collections/sync.js';
 import { PlaybackService } from '../playback/playback-service.js';
 import { episodesSyncApplier, episodesSyncSource } from '../playback/sync.js';
+import { PlaylistService } from '../playlists/playlist-service.js';
+import { playlistsSyncApplier, playlistsSyncSource } from '../playlists/sync.js';
 import { PrivacyService } from '../privacy/privacy-service.js';
 import { privacySyncApplier, privacySyncSource } from '../privacy/sync.js';
 import type { EventStore } from '../store/event-store.js';
@@ -12,6 +16,8 @@ export interface DomainServices {
   subscriptions: SubscriptionService;
   playback: PlaybackService;
   privacy: PrivacyService;
+  playlists: PlaylistService;
+  collections: CollectionService;
   /** What each context contributes to /api/v1/sync, in the order the answer lists them. */
   sync: { sources: SyncSource[]; appliers: SyncApplier[] };
 }
@@ -20,13 +26,23 @@ export function createDomainServices(store: EventStore): DomainServices {
   const subscriptions = new SubscriptionService(store);
   const playback = new PlaybackService(store);
   const privacy = new PrivacyService(store);
+  const playlists = new PlaylistService(store);
+  const collections = new CollectionService(store);
   return {
     subscriptions,
     playback,
     privacy,
+    playlists,
+    collections,
     sync: {
-      sources: [subscriptionsSyncSource(), episodesSyncSource(), privacySyncSource()],
-      appliers: [subscriptionsSyncApplier(subscriptions) as SyncApplier, episodesSyncApplier(playback) as SyncApplier, privacySyncApplier(privacy) as SyncApplier],
+      sources: [subscriptionsSyncSource(), episodesSyncSource(), privacySyncSource(), playlistsSyncSource(), collectionsSyncSource()],
+      appliers: [
+        subscriptionsSyncApplier(subscriptions) as SyncApplier,
+        episodesSyncApplier(playback) as SyncApplier,
+        privacySyncApplier(privacy) as SyncApplier,
+        playlistsSyncApplier(playlists) as SyncApplier,
+        collectionsSyncApplier(collections) as SyncApplier,
+      ],
     },
   };
 }

@@ -21,6 +21,8 @@ import { createDomainServices } from '../app/domain-services.js';
 import { subscriptionRoutes } from '../subscriptions/routes.js';
 import { opmlRoutes } from '../subscriptions/opml-routes.js';
 import { privacyRoutes } from '../privacy/routes.js';
+import { playlistRoutes } from '../playlists/routes.js';
+import { collectionRoutes } from '../collections/routes.js';
 import { playbackRoutes } from '../playback/routes.js';
 import { syncRoutes } from '../sync/routes.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
@@ -77,8 +79,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(deviceRoutes, { devices: deps.devices });
   const services = createDomainServices(deps.store);
   await app.register(subscriptionRoutes, { subscriptions: services.subscriptions });
-  await app.register(opmlRoutes, { subscriptions: services.subscriptions });
+  await app.register(opmlRoutes, { subscriptions: services.subscriptions, collections: services.collections });
   await app.register(privacyRoutes, { privacy: services.privacy });
+  await app.register(playlistRoutes, { playlists: services.playlists });
+  await app.register(collectionRoutes, { collections: services.collections });
   await app.register(playbackRoutes, { playback: services.playback });
   await app.register(syncRoutes, { db: deps.db, ...services.sync });
   // HTML forms (and the OAuth endpoints, form-encoded by the standard) in their own context:

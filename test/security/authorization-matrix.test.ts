@@ -5,6 +5,8 @@ import { SCOPES } from '../../src/accounts/scopes.js';
 import { encodeFeedId } from '../../src/subscriptions/feed-id.js';
 import { SubscriptionService } from '../../src/subscriptions/subscription-service.js';
 import { PrivacyService } from '../../src/privacy/privacy-service.js';
+import { PlaylistService } from '../../src/playlists/playlist-service.js';
+import { CollectionService } from '../../src/collections/collection-service.js';
 import { describeEachDriver } from '../support/databases.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { basic } from '../support/http.js';
@@ -40,7 +42,7 @@ type Document = { paths: Record<string, Record<string, Operation>> };
 describeEachDriver('authorization matrix', (current) => {
   let server: TestServer;
   let operations: { method: string; path: string; operation: Operation }[];
-  const alice = { userId: '', credentialId: '', grantId: '', label: 'Alice AntennaPod 7f3a' };
+  const alice = { userId: '', credentialId: '', grantId: '', label: 'Alice AntennaPod 7f3a', playlistId: '', itemId: '', collectionId: '' };
   const bob: Record<'password' | 'revoked' | 'expired', string> & { scoped: (scope: string) => Promise<string> } = {
     password: basic('bob', 'bob password'),
     revoked: '',
@@ -66,6 +68,22 @@ describeEachDriver('authorization matrix', (current) => {
     assert.equal(subscribed.statusCode, 200, subscribed.body);
     const privacy = await server.app.inject({ method: 'PUT', url: `/api/v1/privacy/podcasts/${encodeFeedId(ALICE_FEED)}`, headers: asAlice, payload: { level: 'public' } });
     assert.equal(privacy.statusCode, 200, privacy.body);
+    const playlist = await server.app.inject({ method: 'POST', url: '/api/v1/playlists', headers: asAlice, payload: { name: 'Alice playlist 4c2e', description: 'Alice notes 4c2e' } });
+    assert.equal(playlist.statusCode, 201, playlist.body);
+    alice.playlistId = playlist.json().playlistId;
+    const item = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/playlists/${alice.playlistId}/items`,
+      headers: asAlice,
+      payload: { episode: { feedUrl: ALICE_FEED, guid: 'alice-episode-4c2e', title: 'Alice episode 4c2e' } },
+    });
+    assert.equal(item.statusCode, 200, item.body);
+    alice.itemId = item.json().item.itemId;
+    const collection = await server.app.inject({ method: 'POST', url: '/api/v1/collections', headers: asAlice, payload: { name: 'Alice collection 4c2e' } });
+    assert.equal(collection.statusCode, 201, collection.body);
+    alice.collectionId = collection.json().collectionId;
+    const filed = await server.app.inject({ method: 'POST', url: `/api/v1/collections/${alice.collectionId}/feeds`, headers: asAlice, payload: { feedUrl: ALICE_FEED } });
+    assert.equal(filed.statusCode, 200, filed.body);
 
     const revoked = await server.accounts.createPersonalToken(bobId, 'revoked', ['*'], null);
     await server.accounts.revokeCredential(bobId, revoked.id);
@@ -89,7 +107,15 @@ describeEachDriver('authorization matrix', (current) => {
   // Path parameters point at Alice's things: Bob must not reach them.
   const url = (path: string) =>
     path.replace(/\{(\w+)\}/g, (_, name: string) => {
-      const ids: Record<string, string> = { deviceId: 'phone', id: alice.credentialId, grantId: alice.grantId, feedId: encodeFeedId(ALICE_FEED) };
+      const ids: Record<string, string> = {
+        deviceId: 'phone',
+        id: alice.credentialId,
+        grantId: alice.grantId,
+        feedId: encodeFeedId(ALICE_FEED),
+        playlistId: alice.playlistId,
+        itemId: alice.itemId,
+        collectionId: alice.collectionId,
+      };
       if (!ids[name]) throw new Error(`The matrix does not know whose ${name} to use: add it`);
       return ids[name];
     });
@@ -140,7 +166,22 @@ describeEachDriver('authorization matrix', (current) => {
   });
 
   it("never gives one user another user's data, nor changes it", async () => {
-    const markers = [alice.userId, alice.credentialId, alice.grantId, alice.label, 'Alice phone 9c1e', 'Alice app 51d0', '"alice"', ALICE_FEED, 'Alice feed 3b8d'];
+    const markers = [
+      alice.userId,
+      alice.credentialId,
+      alice.grantId,
+      alice.label,
+      'Alice phone 9c1e',
+      'Alice app 51d0',
+      '"alice"',
+      ALICE_FEED,
+      'Alice feed 3b8d',
+      'Alice playlist 4c2e',
+      'Alice notes 4c2e',
+      'alice-episode-4c2e',
+      'Alice episode 4c2e',
+      'Alice collection 4c2e',
+    ];
     for (const { method, path, operation } of operations) {
       if (!operation.security) continue;
       const response = await call(method, path, bob.password);
@@ -154,5 +195,15 @@ describeEachDriver('authorization matrix', (current) => {
     assert.deepEqual(subscriptions.map((subscription) => [subscription.feedUrl, subscription.subscribed]), [[ALICE_FEED, true]]);
     const privacy = await new PrivacyService(server.store).view(alice.userId);
     assert.deepEqual(privacy.podcasts.map((podcast) => [podcast.feedUrl, podcast.level]), [[ALICE_FEED, 'public']]);
+    const playlists = new PlaylistService(server.store);
+    assert.deepEqual((await playlists.list(alice.userId)).map((playlist) => [playlist.playlistId, playlist.name, playlist.description, playlist.itemCount]), [
+      [alice.playlistId, 'Alice playlist 4c2e', 'Alice notes 4c2e', 1],
+    ]);
+    const items = (await playlists.get(alice.userId, alice.playlistId))!.items!;
+    assert.deepEqual(items.map((entry) => [entry.itemId, entry.episode.guid]), [[alice.itemId, 'alice-episode-4c2e']]);
+    const collections = await new CollectionService(server.store).list(alice.userId);
+    assert.deepEqual(collections.map((collection) => [collection.collectionId, collection.name, collection.feeds.map((entry) => entry.feedUrl)]), [
+      [alice.collectionId, 'Alice collection 4c2e', [ALICE_FEED]],
+    ]);
   });
 });
