@@ -2,7 +2,8 @@
  * Sync benchmark: `npm run bench:sync`.
  *
  * (a) Single position updates over HTTP (POST /api/v1/episodes/progress): 8 keep-alive
- *     connections, one account each (app password, HTTP Basic on every request), each update
+ *     connections from a load generator in its own thread (the server's event loop is its own),
+ *     one account each (app password, HTTP Basic on every request), each update
  *     a new position of one of 50 episodes. Requests/s, p50 and p99 latency; afterwards the
  *     recorded events are counted (nothing lost).
  * (b) GET /api/v1/sync of an account with 10,000 changes (2,000 subscriptions and 8,000
@@ -24,7 +25,8 @@ import { EventStore } from '../src/store/event-store.js';
 import { migrate } from '../src/store/migrations.js';
 import type { Database } from '../src/store/sql.js';
 import { postgresUrl, withDatabase } from './support/databases.js';
-import { median, runLoad, type LoadResult } from './support/http-load.js';
+import { median, type LoadResult } from './support/http-load.js';
+import { runLoadInWorker } from './support/load-worker.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 8;
@@ -68,23 +70,8 @@ async function appPasswordAuth(accounts: AccountService, username: string): Prom
 
 async function benchPositions(driver: string, db: Database, base: string, accounts: AccountService): Promise<void> {
   const auths = await Promise.all(Array.from({ length: CONNECTIONS }, (_, n) => appPasswordAuth(accounts, `listener${n}`)));
-  const positions = new Array<number>(CONNECTIONS).fill(0);
-  const load = () =>
-    runLoad(base, {
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      next: (connection, n) => ({
-        method: 'POST',
-        path: '/api/v1/episodes/progress',
-        headers: { authorization: auths[connection]!, 'content-type': 'application/json' },
-        body: JSON.stringify({
-          episode: { feedUrl: `https://feeds.example/show-${connection % 4}.xml`, guid: `episode-${n % EPISODES}` },
-          position: ++positions[connection]!,
-          total: 3600,
-        }),
-      }),
-    });
-  await runLoad(base, { connections: CONNECTIONS, seconds: 2, next: () => ({ method: 'GET', path: '/api/v1/me', headers: { authorization: auths[0]! } }) });
+  const load = () => runLoadInWorker({ base, connections: CONNECTIONS, seconds: SECONDS, scenario: { kind: 'positions', authorizations: auths, episodes: EPISODES } });
+  await runLoadInWorker({ base, connections: CONNECTIONS, seconds: 2, scenario: { kind: 'get', path: '/api/v1/me', authorization: auths[0]! } });
   const runs: LoadResult[] = [];
   for (let run = 0; run < 3; run++) {
     runs.push(await load());

@@ -19,7 +19,8 @@ CREATE TABLE episode_states (
   updated_at  timestamptz NOT NULL,
   seq         bigint NOT NULL
 );
-CREATE INDEX episode_states_by_guid ON episode_states (user_id, feed_url, guid) WHERE guid IS NOT NULL;
-CREATE INDEX episode_states_by_media ON episode_states (user_id, feed_url, media_url) WHERE media_url IS NOT NULL;
+-- Hashed: a guid may be 2,048 characters of any script, more than an index entry may hold.
+CREATE INDEX episode_states_by_guid ON episode_states (user_id, feed_url, md5(guid)) WHERE guid IS NOT NULL;
+CREATE INDEX episode_states_by_media ON episode_states (user_id, feed_url, md5(media_url)) WHERE media_url IS NOT NULL;
 CREATE INDEX episode_states_by_seq ON episode_states (user_id, seq);
 CREATE INDEX episode_states_recent ON episode_states (user_id, updated_at DESC);

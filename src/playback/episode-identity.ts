@@ -20,8 +20,9 @@ export const MAX_MEDIA_URL_LENGTH = 2048;
 
 function checkText(value: unknown, name: string, max: number): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
-    throw new DomainError('invalid_episode', `An episode ${name} is a non-empty text of at most ${max} characters`, 400);
+  // Control characters (NUL above all, which PostgreSQL text cannot hold) are no guid or URL.
+  if (typeof value !== 'string' || value.trim() === '' || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new DomainError('invalid_episode', `An episode ${name} is a non-empty text of at most ${max} characters, without control characters`, 400);
   }
   return value;
 }

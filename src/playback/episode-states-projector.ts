@@ -38,74 +38,69 @@ export function episodeStatesProjector(): Projector {
   };
 }
 
-/**
- * States a command handler already read in this transaction, by stream, with the version they
- * reflect: the projector then need not read them again (one statement less per position
- * update). Used only when the version is the one just before the events being applied.
- */
-const knownStates = new WeakMap<Sql, Map<string, { version: number; state: ListeningState }>>();
-
-export function rememberState(tx: Sql, streamId: string, version: number, state: ListeningState): void {
-  let known = knownStates.get(tx);
-  if (!known) knownStates.set(tx, (known = new Map()));
-  known.set(streamId, { version, state });
-}
-
 async function applyListening(tx: Sql, events: readonly RecordedEvent[]): Promise<void> {
   if (events.length === 0) return;
   const byStream = new Map<string, RecordedEvent[]>();
   for (const event of events) byStream.set(event.streamId, [...(byStream.get(event.streamId) ?? []), event]);
-  const states = new Map<string, ListeningState>();
-  const known = knownStates.get(tx);
-  for (const [streamId, streamEvents] of byStream) {
-    const hint = known?.get(streamId);
-    if (hint && hint.version === streamEvents[0]!.streamVersion - 1) states.set(streamId, hint.state);
-    known?.delete(streamId);
-  }
-  const unknown = [...byStream.keys()].filter((streamId) => !states.has(streamId));
-  if (unknown.length > 0) {
-    const current = await tx.query<{ stream_id: string; state: ListeningState }>('SELECT stream_id, state FROM episode_states WHERE stream_id = ANY($1::text[])', [unknown], {
-      name: 'balados_episode_states_load',
-    });
-    for (const row of current.rows) states.set(row.stream_id, row.state);
-  }
+  const current = await tx.query<{ stream_id: string; state: ListeningState }>('SELECT stream_id, state FROM episode_states WHERE stream_id = ANY($1::text[])', [[...byStream.keys()]], {
+    name: 'balados_episode_states_load',
+  });
+  const states = new Map(current.rows.map((row) => [row.stream_id, row.state]));
   const rows = [...byStream].map(([streamId, streamEvents]) => {
     let state = states.get(streamId) ?? listeningDecider.initialState();
     for (const event of streamEvents) state = listeningDecider.evolve(state, event as unknown as ListeningEvent);
-    return rowOf(streamId, state, streamEvents[streamEvents.length - 1]!);
+    const last = streamEvents[streamEvents.length - 1]!;
+    return { ...episodeRow(streamId, ownerOf(last, EPISODE_STREAM_PREFIX), state, last.streamVersion, last.recordedAt), seq: last.userSeq ?? 0 };
   });
-  // One statement for every stream of the batch (a coalesced batch of position updates).
-  await tx.query(
-    `INSERT INTO episode_states (stream_id, user_id, feed_url, guid, media_url, state, version, position, in_progress, played, saved, downloaded, updated_at, seq)
-     SELECT stream_id, user_id, feed_url, guid, media_url, state, version, position, in_progress, played, saved, downloaded, updated_at, seq
-     FROM jsonb_to_recordset($1::jsonb) AS r(stream_id text, user_id text, feed_url text, guid text, media_url text, state jsonb, version bigint,
-       position double precision, in_progress boolean, played boolean, saved boolean, downloaded boolean, updated_at timestamptz, seq bigint)
-     ON CONFLICT (stream_id) DO UPDATE SET feed_url = EXCLUDED.feed_url, guid = EXCLUDED.guid, media_url = EXCLUDED.media_url, state = EXCLUDED.state,
-       version = EXCLUDED.version, position = EXCLUDED.position, in_progress = EXCLUDED.in_progress, played = EXCLUDED.played, saved = EXCLUDED.saved,
-       downloaded = EXCLUDED.downloaded, updated_at = EXCLUDED.updated_at, seq = EXCLUDED.seq`,
-    [JSON.stringify(rows)],
-    { name: 'balados_episode_states_save' },
-  );
+  await tx.query(upsertEpisodeStates('SELECT r.*, r.seq AS last_seq FROM rows r'), [JSON.stringify(rows)], { name: 'balados_episode_states_save' });
 }
 
-function rowOf(streamId: string, state: ListeningState, last: RecordedEvent) {
+/**
+ * The statement writing episode rows given as JSON in $1, from `source`, a query over the
+ * recordset `rows` that yields the row columns and `last_seq`. The command path embeds it in
+ * the appending statement (listening-batch.ts), where the account numbers are known only there.
+ */
+export function upsertEpisodeStates(source: string): string {
+  return `WITH rows AS (
+      SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(stream_id text, user_id text, feed_url text, guid text, media_url text, state jsonb, version bigint,
+        position double precision, in_progress boolean, played boolean, saved boolean, downloaded boolean, updated_at timestamptz, seq bigint)
+    )
+    ${episodeStatesInsert(source)}`;
+}
+
+export function episodeStatesInsert(source: string): string {
+  return `INSERT INTO episode_states (stream_id, user_id, feed_url, guid, media_url, state, version, position, in_progress, played, saved, downloaded, updated_at, seq)
+     SELECT stream_id, user_id, feed_url, guid, media_url, state, version, position, in_progress, played, saved, downloaded, updated_at, last_seq FROM (${source}) source
+     ON CONFLICT (stream_id) DO UPDATE SET
+       -- A row's feed changes only when the feed moves (moveFeed below), which does not touch the
+       -- episode's stream version: a write decided before a concurrent move keeps the moved feed.
+       feed_url = episode_states.feed_url, guid = EXCLUDED.guid, media_url = EXCLUDED.media_url,
+       state = jsonb_set(EXCLUDED.state, '{episode,feedUrl}', to_jsonb(episode_states.feed_url)),
+       version = EXCLUDED.version, position = EXCLUDED.position, in_progress = EXCLUDED.in_progress, played = EXCLUDED.played, saved = EXCLUDED.saved,
+       downloaded = EXCLUDED.downloaded, updated_at = EXCLUDED.updated_at, seq = EXCLUDED.seq`;
+}
+
+export const EPISODE_ROW_COLUMNS =
+  'stream_id text, user_id text, feed_url text, guid text, media_url text, state jsonb, version bigint, position double precision, in_progress boolean, played boolean, saved boolean, downloaded boolean, updated_at timestamptz';
+
+/** A row of `episode_states` (but its `seq`) for a stream's state at `version`. */
+export function episodeRow(streamId: string, userId: string, state: ListeningState, version: number, recordedAt: Date) {
   const view = episodeStateView(state);
   const episode = state.episode!;
   return {
     stream_id: streamId,
-    user_id: ownerOf(last, EPISODE_STREAM_PREFIX),
+    user_id: userId,
     feed_url: episode.feedUrl,
     guid: episode.guid ?? null,
     media_url: episode.mediaUrl ?? null,
     state,
-    version: last.streamVersion,
+    version,
     position: state.progress?.position ?? null,
     in_progress: view.inProgress,
     played: view.finished,
     saved: state.saved?.saved === true,
     downloaded: state.download?.state === 'downloaded',
-    updated_at: view.updatedAt ?? last.recordedAt.toISOString(),
-    seq: last.userSeq ?? 0,
+    updated_at: view.updatedAt ?? recordedAt.toISOString(),
   };
 }
 

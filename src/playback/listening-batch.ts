@@ -3,7 +3,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { EventMetadata } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
 import type { EpisodeIdentity } from './episode-identity.js';
-import { rememberState } from './episode-states-projector.js';
+import { EPISODE_ROW_COLUMNS, episodeRow, episodeStatesInsert } from './episode-states-projector.js';
 import { episodeStream } from './episode-stream.js';
 import { listeningDecider, type ListeningCommand, type ListeningEvent, type ListeningState } from './listening-decider.js';
 import { listeningOutcome, type ListeningOutcome } from './listening-view.js';
@@ -39,7 +39,8 @@ export async function locateEpisodes(sql: Sql, items: readonly { userId: string;
        LEFT JOIN LATERAL (
          SELECT stream_id, version, state FROM episode_states e
          WHERE e.user_id = i.user_id AND e.feed_url = i.feed_url
-           AND (e.guid = i.guid OR (e.media_url = i.media_url AND (e.guid IS NULL OR i.guid IS NULL)))
+           AND ((md5(e.guid) = md5(i.guid) AND e.guid = i.guid)
+             OR (md5(e.media_url) = md5(i.media_url) AND e.media_url = i.media_url AND (e.guid IS NULL OR i.guid IS NULL)))
          ORDER BY (e.guid = i.guid) DESC NULLS LAST LIMIT 1
        ) st ON true`,
       [
@@ -73,15 +74,15 @@ export async function locateEpisodes(sql: Sql, items: readonly { userId: string;
 }
 
 /**
- * Decides and records a batch of listening commands in the caller's transaction: one lookup,
- * one multi-stream append, one read-model write. Commands on one episode are decided in order,
+ * Decides and records a batch of listening commands, in the caller's transaction if given: one
+ * lookup, then one statement that appends to every stream and writes their read-model rows. Commands on one episode are decided in order,
  * each on the state the previous one left. A command refused by the rules is that command's
  * error alone (the others are recorded); another writer moving a stream meanwhile fails the
  * whole batch with a ConcurrencyError (the caller retries it).
  */
-export async function writeListeningBatch(store: EventStore, tx: Sql, items: readonly ListeningItem[]): Promise<(ListeningOutcome | DomainError)[]> {
-  const found = await locateEpisodes(tx, items);
-  const streams = new Map<string, Located & { before: ListeningState; events: ListeningEvent[]; metadata: EventMetadata[] }>();
+export async function writeListeningBatch(store: EventStore, tx: Sql | undefined, items: readonly ListeningItem[]): Promise<(ListeningOutcome | DomainError)[]> {
+  const found = await locateEpisodes(tx ?? store.db, items);
+  const streams = new Map<string, Located & { userId: string; events: ListeningEvent[]; metadata: EventMetadata[] }>();
   const results: (ListeningOutcome | DomainError)[] = [];
   for (const [index, item] of items.entries()) {
     const { located, feedUrl } = found[index]!;
@@ -89,7 +90,7 @@ export async function writeListeningBatch(store: EventStore, tx: Sql, items: rea
     let entry = streams.get(streamId);
     if (!entry) {
       const start = located ?? { streamId, version: 0, state: listeningDecider.initialState() };
-      entry = { ...start, before: start.state, events: [], metadata: [] };
+      entry = { ...start, userId: item.userId, events: [], metadata: [] };
       streams.set(streamId, entry);
     }
     // A client still naming a feed by its old URL: the episode is the moved feed's.
@@ -108,14 +109,27 @@ export async function writeListeningBatch(store: EventStore, tx: Sql, items: rea
     }
   }
   const appends = [...streams.values()].filter((entry) => entry.events.length > 0);
-  for (const entry of appends) rememberState(tx, entry.streamId, entry.version, entry.before);
+  if (appends.length === 0) return results;
+  // The rows are written by the appending statement itself: the account numbers (`seq`) are
+  // known only there, and one statement needs no transaction of its own.
+  const rows = appends.map((entry) => episodeRow(entry.streamId, entry.userId, entry.state, entry.version + entry.events.length, new Date()));
   await store.appendMany(
     appends.map((entry) => ({
       streamId: entry.streamId,
       expectedVersion: entry.version,
       events: entry.events.map((event, index) => ({ type: event.type, data: event.data, metadata: entry.metadata[index]! })),
     })),
-    { tx },
+    {
+      ...(tx ? { tx } : {}),
+      also: {
+        projector: 'episode_states',
+        cte: episodeStatesInsert(
+          `SELECT r.*, i.last_seq FROM jsonb_to_recordset($3::jsonb) AS r(${EPISODE_ROW_COLUMNS})
+           JOIN (SELECT stream_id, max(user_seq) AS last_seq FROM inserted GROUP BY stream_id) i ON i.stream_id = r.stream_id`,
+        ),
+        params: [JSON.stringify(rows)],
+      },
+    },
   );
   return results;
 }

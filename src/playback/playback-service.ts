@@ -91,14 +91,26 @@ export class PlaybackService {
   private async writeCoalesced(batch: readonly Submitted[]): Promise<(ListeningOutcome | Error)[]> {
     const items = batch.map((submitted) => submitted.item);
     return withEventContext({}, async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await this.store.db.transaction((tx) => writeListeningBatch(this.store, tx, items));
-        } catch (error) {
-          if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;
-        }
+      try {
+        return await this.writeWithRetries(items);
+      } catch (error) {
+        // What failed may be one request's alone: write each on its own, so only it fails.
+        if (items.length === 1) throw error;
+        return Promise.all(items.map((item) => this.writeWithRetries([item]).then((results) => results[0]!, (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))))));
       }
     });
+  }
+
+  private async writeWithRetries(items: readonly ListeningItem[]): Promise<(ListeningOutcome | DomainError)[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // No transaction: the lookup is a plain read, and the write is one statement that
+        // checks every stream's version (a stale lookup fails it whole, and it is retried).
+        return await writeListeningBatch(this.store, undefined, items);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || attempt >= ATTEMPTS) throw error;
+      }
+    }
   }
 
   async get(userId: string, ref: EpisodeRef, sql: Sql = this.store.db): Promise<EpisodeStateView | undefined> {
@@ -127,6 +139,8 @@ export class PlaybackService {
 
 function parsePageToken(token: string): { updatedAt: string; streamId: string } {
   const [updatedAt, streamId] = Buffer.from(token, 'base64url').toString('utf8').split('\n');
-  if (!updatedAt || !streamId || !Number.isFinite(Date.parse(updatedAt))) throw new DomainError('invalid_page_token', 'Not a page token this server gave out', 400);
+  if (!updatedAt || !streamId || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(updatedAt) || !Number.isFinite(Date.parse(updatedAt))) {
+    throw new DomainError('invalid_page_token', 'Not a page token this server gave out', 400);
+  }
   return { updatedAt, streamId };
 }

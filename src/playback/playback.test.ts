@@ -117,8 +117,12 @@ describeEachDriver('listening state over HTTP', (current) => {
       const response = await phone.post(path, body);
       assert.deepEqual([response.status, response.body.error.code], [400, code], `${path} ${JSON.stringify(body)}`);
     }
-    const listed = await phone.get('/api/v1/episodes?after=garbage');
-    assert.deepEqual([listed.status, listed.body.error.code], [400, 'invalid_page_token']);
+    for (const token of ['garbage', Buffer.from('1\nepisode-x').toString('base64url'), Buffer.from('Feb 30 2021\nepisode-x').toString('base64url')]) {
+      const listed = await phone.get(`/api/v1/episodes?after=${token}`);
+      assert.deepEqual([listed.status, listed.body.error.code], [400, 'invalid_page_token'], token);
+    }
+    const nul = await phone.post('/api/v1/episodes/progress', { episode: { feedUrl: FEED, guid: 'a\u0000b' }, position: 1 });
+    assert.deepEqual([nul.status, nul.body.error.code], [400, 'invalid_episode']);
     assert.deepEqual(await rows(), []);
   });
 
@@ -195,6 +199,20 @@ describeEachDriver('listening state over HTTP', (current) => {
         assert.equal(state.body.progress.position, Math.max(...positions), 'the latest client time wins');
       }
     }
+  });
+
+  it('sends all the rows one event changed in one sync page, even more than a page holds', async () => {
+    await freshAccount();
+    const moved = 'https://moved.example/show.xml';
+    await phone.post('/api/v1/subscriptions', { feedUrl: FEED });
+    for (let n = 0; n < 12; n++) await phone.post('/api/v1/episodes/progress', { episode: episode(n), position: n + 1 });
+    const cursor = (await laptop.get('/api/v1/sync')).body.cursor;
+    await phone.put(`/api/v1/subscriptions/${encodeFeedId(FEED)}/url`, { feedUrl: moved });
+    const page = (await laptop.get(`/api/v1/sync?since=${cursor}&limit=10`)).body;
+    assert.equal(page.changes.episodes.length, 12, 'the move rewrote 12 episodes: all of them come at once');
+    assert.ok(page.changes.episodes.every((e: { episode: { feedUrl: string } }) => e.episode.feedUrl === moved));
+    const next = (await laptop.get(`/api/v1/sync?since=${page.cursor}&limit=10`)).body;
+    assert.deepEqual([next.changes.episodes.length, next.changes.subscriptions.length, next.hasMore], [0, 0, false]);
   });
 
   it('rebuilds to exactly the rows that were written live', async () => {

@@ -28,9 +28,22 @@ const NOT_ALL_CLAIMED = '22012';
  * moved when at their expected version), each account's numbers claimed once, all events
  * inserted. One stream off its expected version fails the whole statement with a
  * ConcurrencyError (the caller's transaction is then aborted and must be retried whole).
- * Streams and accounts are locked in id order, so two such appends cannot deadlock each other.
+ * Streams and accounts are locked in id order, which makes deadlocks between such appends rare;
+ * one that happens anyway is reported as a ConcurrencyError, retried like a version conflict.
  */
-export async function insertMany(sql: Sql, batches: readonly StreamAppend[]): Promise<RecordedEvent[]> {
+/**
+ * A data-modifying CTE run in the same statement, after the events are inserted: it may read
+ * `inserted` (stream_id, stream_version, user_seq, ... of each new event) and its own
+ * parameters, numbered from $3. An inline projector's writes, made in the append itself.
+ */
+export interface AlsoWrite {
+  /** The inline projector whose work this is (it is then not run on these events). */
+  projector: string;
+  cte: string;
+  params: unknown[];
+}
+
+export async function insertMany(sql: Sql, batches: readonly StreamAppend[], also?: AlsoWrite): Promise<RecordedEvent[]> {
   const context = eventContext();
   const sorted = [...batches].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
   const streams: { sord: number; stream_id: string; expected: number; n: number; owner: string | null }[] = [];
@@ -88,12 +101,13 @@ export async function insertMany(sql: Sql, batches: readonly StreamAppend[]): Pr
          WHERE checked.ok
          ORDER BY e.sord, e.ord
          RETURNING global_position, transaction_id, stream_id, stream_version, recorded_at, user_seq
-       )
+       )${also ? `,
+       also AS (${also.cte})` : ''}
        SELECT stream_id, transaction_id::text AS transaction_text, recorded_at, max(stream_version) AS last_version,
               min(user_seq) AS first_user_seq, array_agg(global_position ORDER BY stream_version) AS positions
        FROM inserted GROUP BY stream_id, transaction_id, recorded_at`,
-      [JSON.stringify(streams), JSON.stringify(events)],
-      { name: 'balados_append_many' },
+      [JSON.stringify(streams), JSON.stringify(events), ...((also?.params ?? []) as string[])],
+      { name: also ? `balados_append_many_${also.projector}` : 'balados_append_many' },
     );
     rows = result.rows;
   } catch (error) {

@@ -11,7 +11,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from './events.js';
-import { insertMany, type StreamAppend } from './append-many.js';
+import { insertMany, type AlsoWrite, type StreamAppend } from './append-many.js';
 import { eventContext } from './event-context.js';
 import { PgErrorCode, pgErrorCode, type Database, type Sql } from './sql.js';
 
@@ -183,19 +183,22 @@ export class EventStore {
    * projectors run on all the events together. For batches of commands on many streams (an
    * offline upload, concurrent position updates coalesced into one transaction).
    */
-  async appendMany(batches: readonly StreamAppend[], options: { tx?: Sql } = {}): Promise<RecordedEvent[]> {
+  async appendMany(batches: readonly StreamAppend[], options: { tx?: Sql; also?: AlsoWrite } = {}): Promise<RecordedEvent[]> {
     const nonEmpty = batches.filter((batch) => batch.events.length > 0);
     if (nonEmpty.length === 0) return [];
     if (nonEmpty.some((batch) => JSON.stringify(batch.events).includes('\\u0000'))) throw new InvalidEventError('Event data must not contain NUL characters');
+    const others = this.inline.filter((projector) => projector.name !== options.also?.projector);
+    const needsTransaction = others.some((projector) => nonEmpty.some((batch) => batch.events.some((event) => handlesType(projector, event.type))));
     const run = async (sql: Sql) => {
-      const recorded = await insertMany(sql, nonEmpty);
-      for (const projector of this.inline) {
+      const recorded = await insertMany(sql, nonEmpty, options.also);
+      for (const projector of others) {
         const mine = interestedEvents(projector, recorded);
         if (mine.length > 0) await projector.apply(sql, mine);
       }
       return recorded;
     };
-    const recorded = options.tx ? await run(options.tx) : await this.db.transaction(run);
+    // One statement is atomic by itself: no transaction (two round trips fewer) when it does everything.
+    const recorded = options.tx ? await run(options.tx) : needsTransaction ? await this.db.transaction(run) : await run(this.db);
     if (!options.tx) for (const listener of this.listeners) listener(recorded);
     return recorded;
   }
@@ -248,6 +251,9 @@ export class EventStore {
         // and reading outside a caller's open transaction would wait for it forever on PGlite.
         throw new ConcurrencyError(streamId, expected, sql === this.db ? await this.streamVersionAfterConflict(streamId) : -1);
       }
+      // Two transactions of one account each waiting for the other's stream or counter row:
+      // the database aborts one; like a version conflict, it is retried by the command handlers.
+      if (pgErrorCode(error) === PgErrorCode.deadlockDetected) throw new ConcurrencyError(streamId, expected, -1);
       throw error;
     }
     if (!summary) {

@@ -42,12 +42,13 @@ async function applyEvent(tx: Sql, recorded: RecordedEvent): Promise<void> {
     `INSERT INTO subscriptions AS s (user_id, feed_url, subscribed, changed_at, device_id, title, first_seen_at, seq)
      VALUES ($1, $2, $3, $4, $5, $6, $4, $7)
      ON CONFLICT (user_id, feed_url) DO UPDATE SET
-       subscribed = CASE WHEN EXCLUDED.changed_at >= s.changed_at THEN EXCLUDED.subscribed ELSE s.subscribed END,
-       device_id  = CASE WHEN EXCLUDED.changed_at >= s.changed_at THEN EXCLUDED.device_id ELSE s.device_id END,
-       moved_to   = CASE WHEN EXCLUDED.changed_at >= s.changed_at THEN NULL ELSE s.moved_to END,
-       changed_at = GREATEST(EXCLUDED.changed_at, s.changed_at),
-       first_seen_at = LEAST(EXCLUDED.first_seen_at, s.first_seen_at),
-       title = COALESCE(EXCLUDED.title, s.title),
+       -- A row left behind by a move is history: the decider starts this URL afresh, so does the row.
+       subscribed = CASE WHEN s.moved_to IS NOT NULL OR EXCLUDED.changed_at >= s.changed_at THEN EXCLUDED.subscribed ELSE s.subscribed END,
+       device_id  = CASE WHEN s.moved_to IS NOT NULL OR EXCLUDED.changed_at >= s.changed_at THEN EXCLUDED.device_id ELSE s.device_id END,
+       changed_at = CASE WHEN s.moved_to IS NOT NULL THEN EXCLUDED.changed_at ELSE GREATEST(EXCLUDED.changed_at, s.changed_at) END,
+       first_seen_at = CASE WHEN s.moved_to IS NOT NULL THEN EXCLUDED.first_seen_at ELSE LEAST(EXCLUDED.first_seen_at, s.first_seen_at) END,
+       title = CASE WHEN s.moved_to IS NOT NULL THEN EXCLUDED.title ELSE COALESCE(EXCLUDED.title, s.title) END,
+       moved_to   = CASE WHEN s.moved_to IS NOT NULL OR EXCLUDED.changed_at >= s.changed_at THEN NULL ELSE s.moved_to END,
        seq = EXCLUDED.seq`,
     [userId, feedUrl, subscribed, at, deviceId ?? null, title ?? null, seq],
     { name: 'balados_subscription_upsert' },

@@ -56,7 +56,11 @@ export async function applyBatch(db: Database, appliers: readonly SyncApplier[],
           const previous = await claimKey(tx, options.userId, `batch:${options.key}`, requestHash);
           if (previous) return previous as BatchResult[];
         }
-        const results = await applyAll(tx, byType, changes, options);
+        // The account's counter first: every append of this batch then waits behind one lock
+        // taken up front, instead of interleaving with other requests' stream locks.
+        await tx.query('SELECT seq FROM user_sequences WHERE user_id = $1 FOR UPDATE', [options.userId]);
+        const replayed = await claimChangeKeys(tx, options.userId, changes);
+        const results = await applyAll(tx, byType, changes, options, replayed);
         if (options.key) await storeResponse(tx, options.userId, `batch:${options.key}`, results);
         return results;
       });
@@ -66,7 +70,19 @@ export async function applyBatch(db: Database, appliers: readonly SyncApplier[],
   }
 }
 
-async function applyAll(tx: Sql, byType: Map<string, SyncApplier>, changes: readonly BatchChange[], options: BatchOptions): Promise<BatchResult[]> {
+/** Claims every change id of the batch, in sorted order (two batches cannot then deadlock on them); answers those seen before. */
+async function claimChangeKeys(tx: Sql, userId: string, changes: readonly BatchChange[]): Promise<Map<number, BatchResult>> {
+  const withIds = changes.map((change, index) => ({ change, index })).filter(({ change }) => change.id !== undefined);
+  withIds.sort((a, b) => (a.change.id! < b.change.id! ? -1 : a.change.id! > b.change.id! ? 1 : 0));
+  const replayed = new Map<number, BatchResult>();
+  for (const { change, index } of withIds) {
+    const previous = await claimKey(tx, userId, `change:${change.id}`, hash(change));
+    if (previous) replayed.set(index, { ...(previous as BatchResult), index, replayed: true });
+  }
+  return replayed;
+}
+
+async function applyAll(tx: Sql, byType: Map<string, SyncApplier>, changes: readonly BatchChange[], options: BatchOptions, replayed: Map<number, BatchResult>): Promise<BatchResult[]> {
   const results: BatchResult[] = new Array(changes.length);
   const context = { tx, userId: options.userId, receivedAt: options.receivedAt, ...(options.deviceId ? { deviceId: options.deviceId } : {}) };
   let index = 0;
@@ -78,14 +94,9 @@ async function applyAll(tx: Sql, byType: Map<string, SyncApplier>, changes: read
     const run: { index: number; change: BatchChange }[] = [];
     for (; index < changes.length && changes[index]!.type === type; index++) {
       const change = changes[index]!;
-      if (change.id !== undefined) {
-        const previous = await claimKey(tx, options.userId, `change:${change.id}`, hash(change));
-        if (previous) {
-          results[index] = { ...(previous as BatchResult), index, replayed: true };
-          continue;
-        }
-      }
-      run.push({ index, change });
+      const previous = replayed.get(index);
+      if (previous) results[index] = previous;
+      else run.push({ index, change });
     }
     if (run.length === 0) continue;
     let outcomes: ChangeResult[];

@@ -40,10 +40,17 @@ export async function readChanges(sql: Sql, userId: string, sources: readonly Sy
     const last = page[page.length - 1]!.seq;
     // Never cut through the rows of one event: the next page starts after the whole of it.
     const whole = page.filter((item) => item.seq < last);
-    page = whole.length > 0 ? whole : merged.filter((item) => item.seq === last);
+    // One event changed more rows than a page holds (a feed move rewrites all its episodes):
+    // the page is that event's rows, all of them, whatever their number.
+    page = whole.length > 0 ? whole : await rowsOfOneEvent(sql, userId, sources, last);
     cursor = page[page.length - 1]!.seq;
   }
   const changes: Record<string, unknown[]> = Object.fromEntries(sources.map((source) => [source.name, []]));
   for (const item of page) changes[item.source]!.push(item.item);
   return { cursor: formatCursor(cursor), hasMore, reset, changes };
+}
+
+async function rowsOfOneEvent(sql: Sql, userId: string, sources: readonly SyncSource[], seq: number): Promise<(SyncItem & { source: string })[]> {
+  const perSource = await Promise.all(sources.map(async (source) => (await source.changedSince(sql, userId, seq - 1, seq, Number.MAX_SAFE_INTEGER)).map((item) => ({ ...item, source: source.name }))));
+  return perSource.flat();
 }

@@ -95,6 +95,10 @@ describeEachDriver('subscriptions and /api/v1/sync', (current) => {
     const delta = (await phone.get(`/api/v1/sync?since=${start}`)).body;
     const seen = delta.changes.subscriptions.map((s: { feedUrl: string; subscribed: boolean; movedTo: string | null }) => [s.feedUrl, s.subscribed, s.movedTo]);
     assert.deepEqual(seen.sort(), [[feed(1), false, feed(100)], [feed(100), true, null]]);
+    // An offline device subscribing to the old URL afterwards starts it afresh, even with an older time.
+    const late = await laptop.post('/api/v1/subscriptions', { feedUrl: feed(1), at: '2020-01-01T00:00:00Z' });
+    assert.deepEqual(late.body.outcome, { feedUrl: feed(1), applied: true, subscribed: true });
+    assert.deepEqual([late.body.subscription.subscribed, late.body.subscription.movedTo, late.body.subscription.title], [true, null, null]);
   });
 
   it('syncs a second device from a cursor: everything first, then only what changed', async () => {
