@@ -21,4 +21,5 @@ WHERE events.global_position = numbered.global_position;
 INSERT INTO user_sequences (user_id, seq)
 SELECT user_id, max(user_seq) FROM events WHERE user_id IS NOT NULL GROUP BY user_id;
 
-CREATE UNIQUE INDEX events_by_user ON events (user_id, user_seq) WHERE user_id IS NOT NULL;
+-- No index on (user_id, user_seq): reads go through the read models' `seq` columns, and
+-- the counter lock already makes the numbers unique; an index measured 15-20% of appends.
