@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { apiClient, type ApiClient } from '../../test/support/api.js';
+import { accountEventCount, newListener, type ApiClient } from '../../test/support/api.js';
 import { describeEachDriver } from '../../test/support/databases.js';
 import { basic } from '../../test/support/http.js';
 import { createTestServer, type TestServer } from '../../test/support/server.js';
@@ -23,18 +23,12 @@ describeEachDriver('collections API and their read model', (current) => {
   let laptop: ApiClient;
   let userId: string;
   let username: string;
-  let account = 0;
 
   async function freshAccount(): Promise<void> {
-    username = `collector${++account}`;
-    userId = (await server.accounts.register(username, 'listener password')).userId;
-    phone = apiClient(server.app, username, 'listener password', 'phone');
-    laptop = apiClient(server.app, username, 'listener password', 'laptop');
+    ({ username, userId, phone, laptop } = await newListener(server.app, server.accounts, 'collector'));
   }
 
-  async function eventCount(): Promise<number> {
-    return (await current().db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE user_id = $1', [userId])).rows[0]!.n;
-  }
+  const eventCount = () => accountEventCount(current().db, userId);
 
   async function rows(user = userId) {
     const collections = await current().db.query('SELECT * FROM collections WHERE user_id = $1 ORDER BY collection_id', [user]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { apiClient, type ApiClient } from '../../test/support/api.js';
+import { newListener, type ApiClient } from '../../test/support/api.js';
 import { describeEachDriver } from '../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../test/support/server.js';
 import { rebuildProjection } from '../projections/rebuild.js';
@@ -15,13 +15,9 @@ describeEachDriver('listening state over HTTP', (current) => {
   let phone: ApiClient;
   let laptop: ApiClient;
   let userId: string;
-  let account = 0;
 
   async function freshAccount(): Promise<void> {
-    const name = `player${++account}`;
-    userId = (await server.accounts.register(name, 'player password')).userId;
-    phone = apiClient(server.app, name, 'player password', 'phone');
-    laptop = apiClient(server.app, name, 'player password', 'laptop');
+    ({ userId, phone, laptop } = await newListener(server.app, server.accounts, 'player'));
   }
 
   async function rows(): Promise<{ stream_id: string; state: unknown; seq: number; version: number }[]> {

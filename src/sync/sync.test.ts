@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { apiClient, type ApiClient } from '../../test/support/api.js';
+import { accountEventCount, newListener, type ApiClient } from '../../test/support/api.js';
 import { describeEachDriver } from '../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../test/support/server.js';
 import { encodeFeedId } from '../subscriptions/feed-id.js';
@@ -12,20 +12,13 @@ describeEachDriver('subscriptions and /api/v1/sync', (current) => {
   let phone: ApiClient;
   let laptop: ApiClient;
   let userId: string;
-  let account = 0;
 
   /** A fresh account per test: cursors and counts start from nothing. */
   async function freshAccount(): Promise<void> {
-    const name = `listener${++account}`;
-    userId = (await server.accounts.register(name, 'listener password')).userId;
-    phone = apiClient(server.app, name, 'listener password', 'phone');
-    laptop = apiClient(server.app, name, 'listener password', 'laptop');
+    ({ userId, phone, laptop } = await newListener(server.app, server.accounts, 'listener'));
   }
 
-  async function eventCount(): Promise<number> {
-    const result = await current().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM events WHERE user_id = $1`, [userId]);
-    return result.rows[0]!.n;
-  }
+  const eventCount = () => accountEventCount(current().db, userId);
 
   before(async () => {
     server = await createTestServer(current(), { env: { REGISTRATION: 'open' }, requestLimits: { burst: 100_000, perSecond: 10_000 } });

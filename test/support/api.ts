@@ -28,3 +28,22 @@ export function apiClient(app: App, username: string, password: string, deviceId
 }
 
 export type ApiClient = ReturnType<typeof apiClient>;
+
+let listeners = 0;
+
+/** A new account (`<prefix><n>`, unique in this process) with a client for its phone and one for its laptop. */
+export async function newListener(
+  app: App,
+  accounts: { register(username: string, password: string): Promise<{ userId: string }> },
+  prefix: string,
+): Promise<{ username: string; userId: string; phone: ApiClient; laptop: ApiClient }> {
+  const username = `${prefix}${++listeners}`;
+  const password = 'listener password';
+  const { userId } = await accounts.register(username, password);
+  return { username, userId, phone: apiClient(app, username, password, 'phone'), laptop: apiClient(app, username, password, 'laptop') };
+}
+
+/** How many events an account has in the log. */
+export async function accountEventCount(db: { query<Row>(text: string, params?: readonly unknown[]): Promise<{ rows: Row[] }> }, userId: string): Promise<number> {
+  return (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE user_id = $1', [userId])).rows[0]!.n;
+}
