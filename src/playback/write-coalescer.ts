@@ -7,6 +7,7 @@
 export class WriteCoalescer<Item, Result> {
   private queue: { item: Item; resolve: (result: Result) => void; reject: (error: unknown) => void }[] = [];
   private running = 0;
+  private scheduled = false;
 
   constructor(
     private readonly run: (items: readonly Item[]) => Promise<(Result | Error)[]>,
@@ -16,6 +17,20 @@ export class WriteCoalescer<Item, Result> {
   submit(item: Item): Promise<Result> {
     return new Promise((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Starts batches on the next turn of the event loop, not at once: requests whose data has
+   * arrived get to join first. (With PGlite a batch may complete without ever yielding to
+   * I/O, so starting at once made every batch a batch of one.)
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
@@ -31,7 +46,7 @@ export class WriteCoalescer<Item, Result> {
         )
         .finally(() => {
           this.running--;
-          this.pump();
+          this.schedule();
         });
     }
   }
