@@ -115,6 +115,10 @@ describeEachDriver('authorization matrix', (current) => {
         playlistId: alice.playlistId,
         itemId: alice.itemId,
         collectionId: alice.collectionId,
+        // gpodder.net API paths (src/adapters/gpodder): the user, and `{name}.{format}` segments.
+        username: 'alice',
+        userFile: 'alice.json',
+        deviceFile: 'phone.json',
       };
       if (!ids[name]) throw new Error(`The matrix does not know whose ${name} to use: add it`);
       return ids[name];

@@ -1,0 +1,33 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { DeviceService } from '../../accounts/devices/device-service.js';
+import type { Sql } from '../../store/sql.js';
+import type { SubscriptionService } from '../../subscriptions/subscription-service.js';
+import { gpodderAuthRoutes } from './auth-routes.js';
+import { gpodderDeviceRoutes } from './device-routes.js';
+import { gpodderRequestHandling } from './requests.js';
+import { GpodderSessions } from './sessions.js';
+import { gpodderSimpleRoutes } from './simple-routes.js';
+import { gpodderSubscriptionRoutes } from './subscription-routes.js';
+import { GpodderSubscriptionSync } from './subscription-sync.js';
+
+export interface GpodderOptions {
+  db: Sql;
+  devices: DeviceService;
+  subscriptions: SubscriptionService;
+  secureCookies: boolean;
+}
+
+/**
+ * The gpodder.net API v2 (what AntennaPod, gPodder and Kasts speak), as an adapter over the
+ * native services. Encapsulated: its lenient body parsing and its `sessionid` cookie apply to
+ * its own routes only. Protocol notes: docs/protocols/gpodder-nextcloud-openpodcast.md.
+ */
+export const gpodderApi: FastifyPluginAsync<GpodderOptions> = async (app, options) => {
+  const sessions = new GpodderSessions(options.db);
+  const sync = new GpodderSubscriptionSync(options.db, options.subscriptions, options.devices);
+  await gpodderRequestHandling(app, sessions, options.secureCookies);
+  await app.register(gpodderAuthRoutes, { sessions, secureCookies: options.secureCookies });
+  await app.register(gpodderDeviceRoutes, { devices: options.devices, db: options.db });
+  await app.register(gpodderSubscriptionRoutes, { sync });
+  await app.register(gpodderSimpleRoutes, { sync });
+};
