@@ -7,6 +7,8 @@ import { playlistsSyncApplier, playlistsSyncSource } from '../playlists/sync.js'
 import { PrivacyService } from '../privacy/privacy-service.js';
 import { privacySyncApplier, privacySyncSource } from '../privacy/sync.js';
 import type { EventStore } from '../store/event-store.js';
+import { ConcurrencyError } from '../store/events.js';
+import { normalizeFeedUrl } from '../subscriptions/feed-url.js';
 import { SubscriptionService } from '../subscriptions/subscription-service.js';
 import { subscriptionsSyncApplier, subscriptionsSyncSource } from '../subscriptions/sync.js';
 import type { SyncApplier, SyncSource } from '../sync/sync-source.js';
@@ -18,6 +20,8 @@ export interface DomainServices {
   privacy: PrivacyService;
   playlists: PlaylistService;
   collections: CollectionService;
+  /** A feed moved: its subscription history and privacy settings follow it, in one transaction. */
+  moveFeed(userId: string, from: string, to: string): Promise<void>;
   /** What each context contributes to /api/v1/sync, in the order the answer lists them. */
   sync: { sources: SyncSource[]; appliers: SyncApplier[] };
 }
@@ -34,6 +38,20 @@ export function createDomainServices(store: EventStore): DomainServices {
     privacy,
     playlists,
     collections,
+    async moveFeed(userId, from, to) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await store.db.transaction(async (tx) => {
+            await subscriptions.move(userId, from, to, { tx });
+            // Normalized by the move above (it refuses unusable URLs).
+            await privacy.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
+          });
+          return;
+        } catch (error) {
+          if (!(error instanceof ConcurrencyError) || attempt >= 5) throw error;
+        }
+      }
+    },
     sync: {
       sources: [subscriptionsSyncSource(), episodesSyncSource(), privacySyncSource(), playlistsSyncSource(), collectionsSyncSource()],
       appliers: [

@@ -79,7 +79,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(accountRoutes, { accounts: deps.accounts, devices: deps.devices, eraser, secureCookies });
   await app.register(deviceRoutes, { devices: deps.devices });
   const services = createDomainServices(deps.store);
-  await app.register(subscriptionRoutes, { subscriptions: services.subscriptions });
+  await app.register(subscriptionRoutes, { subscriptions: services.subscriptions, moveFeed: (userId, from, to) => services.moveFeed(userId, from, to) });
   await app.register(opmlRoutes, { subscriptions: services.subscriptions, collections: services.collections });
   await app.register(privacyRoutes, { privacy: services.privacy });
   await app.register(playlistRoutes, { playlists: services.playlists });

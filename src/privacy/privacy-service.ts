@@ -120,6 +120,27 @@ export class PrivacyService {
     return this.change(userId, { scope: 'episode', feedUrl, episodeKey, level, ...clientTimeOf(options) }, options);
   }
 
+  /**
+   * A feed moved: its podcast and episode overrides move with it (set on the new URL unless the
+   * new URL has its own, cleared on the old one), so that a podcast kept private stays private
+   * under its new address.
+   */
+  async followMove(userId: string, from: string, to: string, options: WriteOptions & { tx: Sql }): Promise<void> {
+    const view = await this.view(userId, options.tx);
+    const overridden = (feedUrl: string, episodeKey?: string) =>
+      episodeKey === undefined
+        ? view.podcasts.some((podcast) => podcast.feedUrl === feedUrl)
+        : view.episodes.some((episode) => episode.feedUrl === feedUrl && episode.episodeKey === episodeKey);
+    for (const podcast of view.podcasts.filter((candidate) => candidate.feedUrl === from)) {
+      if (!overridden(to)) await this.setPodcastLevel(userId, to, podcast.level, options);
+      await this.setPodcastLevel(userId, from, null, options);
+    }
+    for (const episode of view.episodes.filter((candidate) => candidate.feedUrl === from)) {
+      if (!overridden(to, episode.episodeKey)) await this.setEpisodeLevel(userId, to, episode.episodeKey, episode.level, options);
+      await this.setEpisodeLevel(userId, from, episode.episodeKey, null, options);
+    }
+  }
+
   /** The default and the overrides in force (cleared ones left out), from the read model. */
   async view(userId: string, sql: Sql = this.store.db): Promise<PrivacyView> {
     const result = await sql.query<Row>(

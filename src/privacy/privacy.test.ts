@@ -91,6 +91,27 @@ describeEachDriver('privacy API and its read model', (current) => {
     assert.deepEqual(summary(clearedEpisode.body.setting), ['episode', null, 'public', 'phone']);
   });
 
+  it('moves podcast and episode overrides with a feed that moves, keeping those the new URL has', async () => {
+    await freshAccount();
+    const [old, moved, other, otherMoved] = ['https://old.example/rss', 'https://new.example/rss', 'https://b-old.example/rss', 'https://b-new.example/rss'];
+    await phone.put('/api/v1/privacy/default', { level: 'public' });
+    for (const feedUrl of [old, other]) assert.equal((await phone.post('/api/v1/subscriptions', { feedUrl })).status, 200);
+    await phone.put(podcastPath(old), { level: 'private' });
+    await phone.put('/api/v1/privacy/episodes', { feedUrl: old, episodeKey: 'ep-1', level: 'anonymous' });
+    await phone.put(podcastPath(other), { level: 'private' });
+    await phone.put(podcastPath(otherMoved), { level: 'anonymous' });
+    assert.equal((await laptop.put(`/api/v1/subscriptions/${encodeFeedId(old)}/url`, { feedUrl: moved })).status, 200);
+    assert.equal((await laptop.put(`/api/v1/subscriptions/${encodeFeedId(other)}/url`, { feedUrl: otherMoved })).status, 200);
+    const effective = async (feedUrl: string, episodeKey?: string) =>
+      (await laptop.get(`/api/v1/privacy/effective?feedUrl=${encodeURIComponent(feedUrl)}${episodeKey ? `&episodeKey=${episodeKey}` : ''}`)).body.level;
+    assert.equal(await effective(moved), 'private', 'a private podcast stays private at its new address');
+    assert.equal(await effective(moved, 'ep-1'), 'anonymous');
+    assert.equal(await effective(otherMoved), 'anonymous', 'the new URL kept its own override');
+    const view = (await laptop.get('/api/v1/privacy')).body;
+    assert.deepEqual(view.podcasts.map((p: { feedUrl: string; level: string }) => [p.feedUrl, p.level]).sort(), [[otherMoved, 'anonymous'], [moved, 'private']].sort());
+    assert.deepEqual(view.episodes.map((e: { feedUrl: string; episodeKey: string }) => [e.feedUrl, e.episodeKey]), [[moved, 'ep-1']]);
+  });
+
   it('refuses bad input with clear codes and changes nothing', async () => {
     await freshAccount();
     await phone.put(podcastPath(FEED), { level: 'public' });

@@ -59,7 +59,11 @@ function feedUrlOf(feedId: string): string {
   return feedUrl;
 }
 
-export const subscriptionRoutes: FastifyPluginAsyncTypebox<{ subscriptions: SubscriptionService }> = async (app, { subscriptions }) => {
+export const subscriptionRoutes: FastifyPluginAsyncTypebox<{
+  subscriptions: SubscriptionService;
+  /** Moves a feed with everything that follows it (subscription history, privacy settings). */
+  moveFeed: (userId: string, from: string, to: string) => Promise<void>;
+}> = async (app, { subscriptions, moveFeed }) => {
   app.get(
     '/api/v1/subscriptions',
     {
@@ -182,7 +186,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<{ subscriptions: Subs
     },
     async (request) => {
       const { userId } = principalOf(request);
-      await subscriptions.move(userId, feedUrlOf(request.params.feedId), request.body.feedUrl);
+      await moveFeed(userId, feedUrlOf(request.params.feedId), request.body.feedUrl);
       const moved = await subscriptions.get(userId, request.body.feedUrl);
       return subscriptionJson(moved!);
     },
