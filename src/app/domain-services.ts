@@ -20,7 +20,7 @@ export interface DomainServices {
   privacy: PrivacyService;
   playlists: PlaylistService;
   collections: CollectionService;
-  /** A feed moved: its subscription history and privacy settings follow it, in one transaction. */
+  /** A feed moved: its subscription history, privacy settings and collection places follow it, in one transaction. */
   moveFeed(userId: string, from: string, to: string): Promise<void>;
   /** What each context contributes to /api/v1/sync, in the order the answer lists them. */
   sync: { sources: SyncSource[]; appliers: SyncApplier[] };
@@ -45,6 +45,7 @@ export function createDomainServices(store: EventStore): DomainServices {
             await subscriptions.move(userId, from, to, { tx });
             // Normalized by the move above (it refuses unusable URLs).
             await privacy.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
+            await collections.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
           });
           return;
         } catch (error) {

@@ -157,6 +157,18 @@ export class CollectionService {
   }
 
   /** The live collections, oldest first, with their feeds in order. */
+  /** A feed moved: in every collection holding it, the new URL takes its place (once). */
+  async followMove(userId: string, from: string, to: string, options: WriteOptions & { tx: Sql }): Promise<void> {
+    const changes: CollectionChange[] = [];
+    for (const collection of await this.list(userId, options.tx)) {
+      const index = collection.feeds.findIndex((feed) => feed.feedUrl === from);
+      if (collection.deleted || index < 0) continue;
+      changes.push({ collectionId: collection.collectionId, op: 'remove', feedUrl: from });
+      if (!collection.feeds.some((feed) => feed.feedUrl === to)) changes.push({ collectionId: collection.collectionId, op: 'add', feedUrl: to, index });
+    }
+    if (changes.length > 0) await this.change(userId, changes, options);
+  }
+
   async list(userId: string, sql: Sql = this.store.db): Promise<CollectionRecord[]> {
     const result = await sql.query<Row>(`SELECT ${COLUMNS} FROM collections WHERE user_id = $1 AND NOT deleted ${IN_ORDER}`, [userId]);
     return withFeeds(sql, userId, result.rows);

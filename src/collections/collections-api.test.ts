@@ -109,6 +109,17 @@ describeEachDriver('collections API and their read model', (current) => {
     assert.deepEqual((await rows()).feeds, [], 'the feeds of deleted collections are gone');
   });
 
+  it('puts a feed that moves in its old place, in every collection holding it', async () => {
+    await freshAccount();
+    await collectionWith(['a', 'b', 'c']);
+    await collectionWith(['b', 'b2'], 'other');
+    assert.equal((await phone.post('/api/v1/subscriptions', { feedUrl: feed('b') })).status, 200);
+    const moved = await laptop.put(`/api/v1/subscriptions/${encodeFeedId(feed('b'))}/url`, { feedUrl: feed('b2') });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.deepEqual(names((await laptop.get('/api/v1/collections/news')).body), ['a', 'b2', 'c']);
+    assert.deepEqual(names((await laptop.get('/api/v1/collections/other')).body), ['b2'], 'a collection that had both keeps the new URL once');
+  });
+
   it('refuses bad input with the decider codes and changes nothing', async () => {
     await freshAccount();
     await collectionWith(['a', 'b']);
