@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTENDERS, STREAMING_MAX_EPISODES, type ContenderName, type ContenderResult } from './feeds/shared.js';
-import { generateFeed, type GeneratedFeed } from './feeds/generate-feed.js';
+import { generateFeed } from './feeds/generate-feed.js';
 
 const RUNS = Number(process.env.BENCH_FEEDS_RUNS ?? 5);
 const BIG_RUNS = Number(process.env.BENCH_FEEDS_BIG_RUNS ?? 3);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler } from '../domain/command-handler.js';
 import { DomainError, type Decider } from '../domain/decider.js';
-import type { Projector } from '../projections/projector.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Sql } from '../store/sql.js';
 import { newSecret, secretHash } from './secrets.js';

@@ -5,7 +5,8 @@ import { checkName, type Visibility } from '../playlists/list-rules.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Sql } from '../store/sql.js';
 import { tryNormalizeFeedUrl } from '../subscriptions/feed-url.js';
-import { requestDeviceId, type WriteOptions } from '../subscriptions/subscription-service.js';
+import { requestDeviceId } from '../store/event-context.js';
+import type { WriteOptions } from '../subscriptions/subscription-service.js';
 import {
   MAX_COLLECTIONS,
   MAX_COLLECTION_FEEDS,

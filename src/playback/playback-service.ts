@@ -2,8 +2,7 @@ import { DomainError } from '../domain/decider.js';
 import type { EventStore } from '../store/event-store.js';
 import { ConcurrencyError } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
-import { requestDeviceId } from '../subscriptions/subscription-service.js';
-import { eventContext, withEventContext } from '../store/event-context.js';
+import { requestDeviceId, withContextMetadata, withEventContext } from '../store/event-context.js';
 import { checkEpisodeRef, type EpisodeRef } from './episode-identity.js';
 import { locateEpisodes, writeListeningBatch, type ListeningItem } from './listening-batch.js';
 import type { DownloadState, ListeningCommand, ListeningState } from './listening-decider.js';
@@ -87,7 +86,7 @@ export class PlaybackService {
       ...(deviceId ? { deviceId } : {}),
     } as ListeningCommand;
     // The request's metadata is captured now: the batch is written outside of its context.
-    return { userId, episode, command, metadata: { ...eventContext(), ...(deviceId ? { deviceId } : {}), userId } };
+    return { userId, episode, command, metadata: withContextMetadata({ ...(deviceId ? { deviceId } : {}), userId }) };
   }
 
   private async writeCoalesced(batch: readonly Submitted[]): Promise<(ListeningOutcome | Error)[]> {

@@ -4,7 +4,8 @@ import type { KeyStatus } from '../domain/ordered-list.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Sql } from '../store/sql.js';
 import { tryNormalizeFeedUrl } from '../subscriptions/feed-url.js';
-import { requestDeviceId, type WriteOptions } from '../subscriptions/subscription-service.js';
+import { requestDeviceId } from '../store/event-context.js';
+import type { WriteOptions } from '../subscriptions/subscription-service.js';
 import type { Visibility } from './list-rules.js';
 import {
   playlistDecider,

@@ -3,7 +3,8 @@ import { SnapshotCommandHandler, type Snapshotting } from '../domain/snapshot-ha
 import type { EventStore } from '../store/event-store.js';
 import type { Sql } from '../store/sql.js';
 import { tryNormalizeFeedUrl } from '../subscriptions/feed-url.js';
-import { requestDeviceId, type WriteOptions } from '../subscriptions/subscription-service.js';
+import { requestDeviceId } from '../store/event-context.js';
+import type { WriteOptions } from '../subscriptions/subscription-service.js';
 import { privacyDecider, privacyStream, type PrivacyCommand, type PrivacyEvent } from './privacy-decider.js';
 import { INITIAL_PRIVACY_LEVEL, type PrivacyLevel, type PrivacyState, type PrivacyTarget } from './privacy-state.js';
 import { privacyOutcome, type PrivacySetting, type PrivacyView } from './privacy-view.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { eventContext } from './event-context.js';
+import { withContextMetadata } from './event-context.js';
 import { ConcurrencyError, type EventMetadata, type NewEvent, type RecordedEvent } from './events.js';
 import { PgErrorCode, pgErrorCode, type Sql } from './sql.js';
 
@@ -44,7 +44,6 @@ export interface AlsoWrite {
 }
 
 export async function insertMany(sql: Sql, batches: readonly StreamAppend[], also?: AlsoWrite): Promise<RecordedEvent[]> {
-  const context = eventContext();
   const sorted = [...batches].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
   const streams: { sord: number; stream_id: string; expected: number; n: number; owner: string | null }[] = [];
   const events: { sord: number; ord: number; id: string; type: string; data: unknown; metadata: EventMetadata }[] = [];
@@ -56,7 +55,7 @@ export async function insertMany(sql: Sql, batches: readonly StreamAppend[], als
       id: event.id ?? randomUUID(),
       type: event.type,
       data: event.data ?? null,
-      metadata: context ? { ...definedOnly(context), ...event.metadata } : (event.metadata ?? {}),
+      metadata: withContextMetadata(event.metadata),
     }));
     const owner = prepared[0]?.metadata.userId;
     streams.push({ sord, stream_id: batch.streamId, expected: batch.expectedVersion, n: prepared.length, owner: typeof owner === 'string' ? owner : null });
@@ -144,6 +143,3 @@ export async function insertMany(sql: Sql, batches: readonly StreamAppend[], als
   return recorded;
 }
 
-function definedOnly(metadata: object): EventMetadata {
-  return Object.fromEntries(Object.entries(metadata).filter(([, value]) => value !== undefined)) as EventMetadata;
-}

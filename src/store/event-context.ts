@@ -22,3 +22,16 @@ export function withEventContext<T>(metadata: ContextMetadata, fn: () => T): T {
 export function eventContext(): ContextMetadata | undefined {
   return storage.getStore();
 }
+
+/** The device of the request being handled (X-Device-Id or the app password's), if any. */
+export function requestDeviceId(): string | undefined {
+  return eventContext()?.deviceId;
+}
+
+/** What an event about to be appended carries: the context's metadata, then its own (which wins). */
+export function withContextMetadata(metadata: EventMetadata | undefined): EventMetadata {
+  const context = eventContext();
+  if (!context) return metadata ?? {};
+  const defined = Object.fromEntries(Object.entries(context).filter(([, value]) => value !== undefined));
+  return { ...defined, ...metadata };
+}

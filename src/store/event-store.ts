@@ -12,7 +12,7 @@ import {
   type RecordedEvent,
 } from './events.js';
 import { insertMany, type AlsoWrite, type StreamAppend } from './append-many.js';
-import { eventContext } from './event-context.js';
+import { withContextMetadata } from './event-context.js';
 import { PgErrorCode, pgErrorCode, type Database, type Sql } from './sql.js';
 
 export interface AppendOptions {
@@ -205,13 +205,12 @@ export class EventStore {
 
   private async insert(sql: Sql, streamId: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<RecordedEvent[]> {
     const claim = streamClaim(expected);
-    const context = eventContext();
     const prepared = events.map((event, index) => ({
       ord: index + 1,
       id: event.id ?? randomUUID(),
       type: event.type,
       data: event.data ?? null,
-      metadata: context ? { ...definedOnly(context), ...event.metadata } : (event.metadata ?? {}),
+      metadata: withContextMetadata(event.metadata),
     }));
     const payload = JSON.stringify(prepared);
     // jsonb cannot hold NUL characters; refuse clearly instead of failing deep in the database.
@@ -373,6 +372,3 @@ function assertExpected(streamId: string, expected: ExpectedVersion, current: nu
   if (!ok) throw new ConcurrencyError(streamId, expected, current);
 }
 
-function definedOnly(metadata: object): EventMetadata {
-  return Object.fromEntries(Object.entries(metadata).filter(([, value]) => value !== undefined)) as EventMetadata;
-}

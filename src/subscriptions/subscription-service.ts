@@ -1,6 +1,6 @@
 import { CommandHandler } from '../domain/command-handler.js';
 import { DomainError } from '../domain/decider.js';
-import { eventContext } from '../store/event-context.js';
+import { requestDeviceId } from '../store/event-context.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Sql } from '../store/sql.js';
 import { tryNormalizeFeedUrl } from './feed-url.js';
@@ -70,11 +70,6 @@ export function toSubscription(row: Row): Subscription {
     firstSeenAt: row.first_seen_at,
     seq: Number(row.seq),
   };
-}
-
-/** The device of the request being handled (X-Device-Id or the app password's), if any. */
-export function requestDeviceId(): string | undefined {
-  return eventContext()?.deviceId;
 }
 
 export class SubscriptionService {

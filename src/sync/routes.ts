@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import { principalOf } from '../http/authentication.js';
 import { errorResponses } from '../http/openapi.js';
-import { requestDeviceId } from '../subscriptions/subscription-service.js';
+import { requestDeviceId } from '../store/event-context.js';
 import { parseCursor } from './cursor.js';
 import { applyBatch, type BatchChange } from './sync-batch.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, readChanges } from './sync-read.js';
