@@ -9,6 +9,7 @@ import { CredentialCache } from './credential-cache.js';
 import { accountStream, type AccountEvent } from './events.js';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.js';
 import type { Principal } from './principal.js';
+import { PrincipalCache } from './principal-cache.js';
 import { isScope } from './scopes.js';
 import { newSecret, secretHash, secretKind } from './secrets.js';
 import { InviteService, INVITES_STREAM } from './invites.js';
@@ -17,6 +18,12 @@ import { Throttle, TooManyAttemptsError, type LoginRules } from './throttle.js';
 import { usernameKey, usernameProblem } from './username.js';
 
 export type RegistrationMode = 'open' | 'closed' | 'invite';
+
+/** A credential check's answer: who, and until when the credential itself is valid. */
+interface Found {
+  principal: Principal;
+  expiresAt?: Date | null;
+}
 
 export interface Account {
   userId: string;
@@ -67,6 +74,8 @@ function label(text: string): string {
 export class AccountService {
   private readonly handler: CommandHandler<AccountCommand, AccountEvent, AccountState>;
   readonly cache = new CredentialCache();
+  /** Who recently presented credentials stood for (see principal-cache.ts); idle until `watchCredentials`. */
+  readonly principals = new PrincipalCache();
   readonly sessions: SessionStore;
   readonly throttle: Throttle;
   readonly invites: InviteService;
@@ -87,6 +96,9 @@ export class AccountService {
 
   private async command(userId: string, command: AccountCommand, metadata: EventMetadata = {}, tx?: Sql): Promise<void> {
     await this.handler.handle(accountStream(userId), command, { metadata: { userId, ...metadata }, ...(tx ? { tx } : {}) });
+    // Other processes hear of it through the projector's NOTIFY; this one must not wait for
+    // its own notification to come back (the next request may already be here).
+    this.principals.forgetUser(userId);
   }
 
   /** Registers an account; the first one of an instance becomes its administrator. */
@@ -164,9 +176,41 @@ export class AccountService {
    * clients do). Unknown users cost as much as wrong passwords, so timing tells nothing.
    */
   async authenticatePassword(username: string, password: string, client?: { address: string }): Promise<Principal | undefined> {
+    return this.cached('basic', username, password, () => this.checkPassword(username, password, client));
+  }
+
+  /**
+   * Resolves an app password or personal access token; with `username` (HTTP Basic), only if
+   * it belongs to that account.
+   */
+  async authenticateSecret(secret: string, username?: string): Promise<Principal | undefined> {
+    return this.cached('secret', username ?? '', secret, () => this.lookupSecret(secret, username));
+  }
+
+  /** Serves apps that present credentials with every request without a database round trip. */
+  async watchCredentials(): Promise<void> {
+    if (this.options.cacheCredentials !== false) await this.principals.watch(this.store.db);
+  }
+
+  async stopWatchingCredentials(): Promise<void> {
+    await this.principals.stop();
+  }
+
+  private async cached(kind: string, username: string, secret: string, check: () => Promise<Found | undefined>): Promise<Principal | undefined> {
+    const key = this.principals.keyOf(kind, username, secret);
+    const known = this.principals.get(key);
+    if (known) return known;
+    const began = this.principals.begin();
+    const found = await check();
+    if (!found) return undefined;
+    this.principals.remember(key, found.principal, began, found.expiresAt);
+    return found.principal;
+  }
+
+  private async checkPassword(username: string, password: string, client?: { address: string }): Promise<Found | undefined> {
     if (secretKind(password) === 'app_password') {
       // 256 random bits cannot be guessed: no throttling needed, and no KDF to protect.
-      return this.authenticateSecret(password, username);
+      return this.lookupSecret(password, username);
     }
     // A name that cannot exist is not looked up (nor used as a key: it may hold a NUL byte),
     // but it costs the same time and counts against the address like any failure.
@@ -184,14 +228,10 @@ export class AccountService {
       this.cache.remember(account.userId, account.passwordHash, password);
     }
     if (account.disabled) return undefined;
-    return { userId: account.userId, username: account.username, admin: account.admin, via: 'password', scopes: ['*'], credentialId: null, deviceId: null };
+    return { principal: { userId: account.userId, username: account.username, admin: account.admin, via: 'password', scopes: ['*'], credentialId: null, deviceId: null } };
   }
 
-  /**
-   * Resolves an app password or personal access token; with `username` (HTTP Basic), only if
-   * it belongs to that account.
-   */
-  async authenticateSecret(secret: string, username?: string): Promise<Principal | undefined> {
+  private async lookupSecret(secret: string, username?: string): Promise<Found | undefined> {
     const kind = secretKind(secret);
     if (kind !== 'app_password' && kind !== 'personal_token') return undefined;
     const result = await this.db.query<{
@@ -202,8 +242,9 @@ export class AccountService {
       user_id: string;
       username: string;
       is_admin: boolean;
+      expires_at: Date | null;
     }>(
-      `SELECT c.credential_id, c.kind, c.device_id, c.scopes, a.user_id, a.username, a.is_admin
+      `SELECT c.credential_id, c.kind, c.device_id, c.scopes, a.user_id, a.username, a.is_admin, c.expires_at
        FROM account_credentials c JOIN accounts a ON a.user_id = c.user_id
        WHERE c.secret_hash = $1 AND c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now()) AND NOT a.disabled
          AND ($2::text IS NULL OR a.username_key = $2)`,
@@ -212,7 +253,7 @@ export class AccountService {
     );
     const row = result.rows[0];
     if (!row || row.kind !== kind) return undefined;
-    return {
+    const principal: Principal = {
       userId: row.user_id,
       username: row.username,
       admin: row.is_admin,
@@ -221,6 +262,7 @@ export class AccountService {
       credentialId: row.credential_id,
       deviceId: row.device_id,
     };
+    return { principal, expiresAt: row.expires_at };
   }
 
   /** Changes the password and ends the account's other web sessions (`keepSession`: the one asking). */

@@ -2,6 +2,7 @@ import type { Projector } from '../projections/projector.js';
 import type { RecordedEvent } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
 import { ACCOUNT_EVENT_TYPES, type AccountEvent } from './events.js';
+import { CREDENTIALS_CHANNEL } from './principal-cache.js';
 
 /**
  * Accounts and their credentials, inline: a user who registers or creates an app password can
@@ -50,6 +51,14 @@ async function applyOne(tx: Sql, event: RecordedEvent): Promise<void> {
   }
 }
 
+/**
+ * Every process caching who a credential stands for (principal-cache.ts) drops that account's
+ * entries when this is delivered: at commit, so never before the change is visible.
+ */
+async function announceAccountChange(tx: Sql, userId: string): Promise<void> {
+  await tx.query('SELECT pg_notify($1, $2)', [CREDENTIALS_CHANNEL, userId]);
+}
+
 export function accountsProjector(): Projector {
   return {
     name: 'accounts',
@@ -60,10 +69,13 @@ export function accountsProjector(): Projector {
     async apply(tx, events) {
       // Account events are few and each touches one row: per-event statements are fine here.
       for (const event of events) await applyOne(tx, event);
+      const users = new Set(events.map((event) => event.streamId.slice('account-'.length)));
+      for (const userId of users) await announceAccountChange(tx, userId);
     },
     async forgetUser(tx, userId) {
       await tx.query('DELETE FROM account_credentials WHERE user_id = $1', [userId]);
       await tx.query('DELETE FROM accounts WHERE user_id = $1', [userId]);
+      await announceAccountChange(tx, userId);
     },
   };
 }

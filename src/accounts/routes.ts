@@ -96,6 +96,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       const { userId } = principalOf(request);
       await accounts.confirmPassword(userId, request.body.password);
       await eraser.erase(userId);
+      accounts.principals.forgetUser(userId);
       reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
       return reply.status(204).send(null);
     },

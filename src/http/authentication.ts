@@ -110,6 +110,10 @@ export const authentication = fastifyPlugin<{ accounts: AccountService; db: Sql 
       route.onRequest = [requireAuth(requirement), ...existing] as typeof route.onRequest;
       route.schema = { ...route.schema, security: securityFor(requirement) };
     });
+    // Apps present credentials with every request: who they stand for is remembered while this
+    // process hears every account change (revocations included) from every process.
+    app.addHook('onReady', async () => accounts.watchCredentials());
+    app.addHook('onClose', async () => accounts.stopWatchingCredentials());
     app.decorateRequest('principal', null);
     app.decorateRequest('credentialsRefused', false);
     app.decorateRequest('session', null);

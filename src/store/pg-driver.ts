@@ -1,5 +1,6 @@
 import pg from 'pg';
-import type { Database, QueryOptions, QueryResult, Sql, SqlParam } from './sql.js';
+import { PgChannelListener } from './pg-listener.js';
+import type { ChannelHandlers, ChannelListener, Database, QueryOptions, QueryResult, Sql, SqlParam } from './sql.js';
 
 // int8 as number (positions and versions stay far below 2^53), like PGlite does, so both
 // drivers hand the same JavaScript types to the code above them.
@@ -37,8 +38,9 @@ class PgClientSql implements Sql {
 export class PostgresDatabase implements Database {
   readonly driver = 'postgres' as const;
   readonly pool: pg.Pool;
+  private readonly listeners = new Set<ChannelListener>();
 
-  constructor(options: PostgresOptions) {
+  constructor(private readonly options: PostgresOptions) {
     const searchPath = options.schema ? `-c search_path=${quoteIdentifier(options.schema)}` : undefined;
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
@@ -75,7 +77,21 @@ export class PostgresDatabase implements Database {
     await this.pool.query(script);
   }
 
+  async listen(channel: string, handlers: ChannelHandlers): Promise<ChannelListener> {
+    const listener = new PgChannelListener(this.options.connectionString, channel, handlers, this.options.applicationName ?? 'balados-sync');
+    this.listeners.add(listener);
+    await listener.start();
+    return {
+      stop: async () => {
+        this.listeners.delete(listener);
+        await listener.stop();
+      },
+    };
+  }
+
   async close(): Promise<void> {
+    await Promise.all([...this.listeners].map((listener) => listener.stop()));
+    this.listeners.clear();
     if (this.pool.ended) return;
     await this.pool.end();
   }

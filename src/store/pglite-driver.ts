@@ -3,7 +3,7 @@ import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { quoteIdentifier } from './pg-driver.js';
-import type { Database, QueryResult, Sql, SqlParam } from './sql.js';
+import type { ChannelHandlers, ChannelListener, Database, QueryResult, Sql, SqlParam } from './sql.js';
 
 export interface PgliteOptions {
   /** Directory holding the database; omit for an in-memory database. */
@@ -92,6 +92,13 @@ export class PgliteDatabase implements Database {
       return;
     }
     await this.pglite.exec(script);
+  }
+
+  /** One process owns a PGlite directory, so every sender is in this process: never lost. */
+  async listen(channel: string, handlers: ChannelHandlers): Promise<ChannelListener> {
+    const unsubscribe = await this.pglite.listen(channel, (payload) => handlers.message(payload));
+    handlers.ready();
+    return { stop: () => unsubscribe() };
   }
 
   async close(): Promise<void> {

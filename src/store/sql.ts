@@ -31,7 +31,25 @@ export interface Database extends Sql {
   readonly driver: DriverName;
   /** Runs `fn` in one READ COMMITTED transaction; commits when it resolves, rolls back when it throws. */
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Hears the NOTIFYs sent on `channel` by any process (delivered when the sender commits).
+   * Whoever relies on hearing every one (a cache invalidated by them) must stop trusting
+   * itself between `lost` and the next `ready`.
+   */
+  listen(channel: string, handlers: ChannelHandlers): Promise<ChannelListener>;
   close(): Promise<void>;
+}
+
+export interface ChannelHandlers {
+  message(payload: string): void;
+  /** Listening works (again): every notification from now on is heard. */
+  ready(): void;
+  /** Notifications may be missed until the next `ready`. */
+  lost(): void;
+}
+
+export interface ChannelListener {
+  stop(): Promise<void>;
 }
 
 /** PostgreSQL error codes we react to. */

@@ -159,6 +159,7 @@ export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
         throw error;
       }
       await eraser.erase(user.userId);
+      accounts.principals.forgetUser(user.userId);
       reply.clearCookie(SESSION_COOKIE, sessionCookieOptions(secureCookies));
       return sendPage(reply, 200, page({ title: 'Account deleted' }, html`<p>Your account and everything it recorded were erased.</p>`));
     },

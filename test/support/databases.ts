@@ -94,7 +94,7 @@ export async function createTestDatabase(driver: DriverName, options: { migrated
  * Declares `body` once per driver. `current()` returns that driver's database inside tests;
  * a fresh migrated schema is made before the suite and dropped after it.
  */
-export function describeEachDriver(title: string, body: (current: () => TestDatabase) => void): void {
+export function describeEachDriver(title: string, body: (current: () => TestDatabase, driver: DriverName) => void): void {
   for (const driver of testDrivers) {
     describe(`${title} [${driver}]`, () => {
       let database: TestDatabase | undefined;
@@ -107,7 +107,7 @@ export function describeEachDriver(title: string, body: (current: () => TestData
       body(() => {
         if (!database) throw new Error('database not ready');
         return database;
-      });
+      }, driver);
     });
   }
 }
