@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { RawHttpConnection } from './raw-http.js';
 
 export interface LoadRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -26,7 +26,7 @@ export async function runLoad(
   base: string,
   options: { connections: number; seconds: number; expectStatus?: number; next: (connection: number, n: number) => LoadRequest },
 ): Promise<LoadResult> {
-  const pool = new Pool(base, { connections: options.connections, pipelining: 1 });
+  const url = new URL(base);
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -34,21 +34,24 @@ export async function runLoad(
   const deadline = started + options.seconds * 1000;
   await Promise.all(
     Array.from({ length: options.connections }, async (_, connection) => {
-      for (let n = 0; performance.now() < deadline; n++) {
-        const request = options.next(connection, n);
-        const sent = performance.now();
-        const response = await pool.request({ method: request.method, path: request.path, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) });
-        const text = await response.body.text();
-        if (response.statusCode !== (options.expectStatus ?? 200)) {
-          errors++;
-          firstError ??= `${response.statusCode} ${text.slice(0, 300)}`;
+      const socket = new RawHttpConnection(url);
+      try {
+        for (let n = 0; performance.now() < deadline; n++) {
+          const request = options.next(connection, n);
+          const sent = performance.now();
+          const response = await socket.request(request.method, request.path, request.headers, request.body);
+          if (response.status !== (options.expectStatus ?? 200)) {
+            errors++;
+            firstError ??= `${response.status} ${response.body.slice(0, 300)}`;
+          }
+          latencies.push(performance.now() - sent);
         }
-        latencies.push(performance.now() - sent);
+      } finally {
+        socket.close();
       }
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  await pool.close();
   if (firstError) console.error(`first unexpected answer: ${firstError}`);
   latencies.sort((a, b) => a - b);
   return {
