@@ -59,7 +59,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     trustProxy: deps.config.trustProxy,
     // Clients may append a trailing slash or double one; route the same.
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    // `discriminator`: a union tagged by a field is checked against the one branch its tag names,
+    // so a malformed change gets that branch's errors, not every branch's.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, discriminator: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onRequest', (request, reply, done) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type Static, type TSchema, type TUnion } from '@sinclair/typebox';
 import { principalOf } from '../http/authentication.js';
 import { errorResponses } from '../http/openapi.js';
 import { requestDeviceId } from '../store/event-context.js';
@@ -23,11 +23,11 @@ function pageSchema(sources: readonly SyncSource[]) {
 
 export const syncRoutes: FastifyPluginAsyncTypebox<{ db: Database; sources: readonly SyncSource[]; appliers: readonly SyncApplier[] }> = async (app, { db, sources, appliers }) => {
   const Page = pageSchema(sources);
-  const Change = Type.Union(
-    appliers.map((applier) =>
-      Type.Object({ type: Type.Literal(applier.type), id: Type.Optional(IdempotencyKey), ...applier.changeSchema.properties }, { additionalProperties: false }),
-    ),
+  const branches = appliers.map((applier) =>
+    Type.Object({ type: Type.Literal(applier.type), id: Type.Optional(IdempotencyKey), ...applier.changeSchema.properties }, { additionalProperties: false }),
   );
+  // Tagged by `type` (OpenAPI's discriminator): a bad change is reported against its own kind.
+  const Change = Type.Unsafe<Static<TUnion<typeof branches>>>({ oneOf: branches, discriminator: { propertyName: 'type' } });
   const Result = Type.Object({
     index: Type.Integer(),
     type: Type.String(),

@@ -175,7 +175,16 @@ describeEachDriver('subscriptions and /api/v1/sync', (current) => {
     assert.deepEqual([broken.status, broken.body.error.code], [400, 'invalid_feed_url']);
     assert.match(broken.body.error.message, /changes\[0\.\.1\]/);
     const unknown = await laptop.post('/api/v1/sync', { changes: [{ type: 'teleport', where: 'moon' }] });
-    assert.equal(unknown.status, 400);
+    assert.deepEqual([unknown.status, unknown.body.error.code], [400, 'validation_failed']);
+    assert.match(unknown.body.error.message, /type/);
+    // A malformed change is reported against its own kind only, not against every kind.
+    const malformed = await laptop.post('/api/v1/sync', { changes: [{ type: 'episode', action: 'progress', episode: { feedUrl: feed(1), guid: 'g' }, position: 'far' }] });
+    assert.deepEqual([malformed.status, malformed.body.error.code], [400, 'validation_failed']);
+    assert.deepEqual(
+      malformed.body.error.details.map((detail: { path: string }) => detail.path),
+      ['body/changes/0/position'],
+      malformed.body.error.message,
+    );
     const twice = await laptop.post('/api/v1/sync', { changes: [{ type: 'subscription', feedUrl: feed(5), subscribed: true, id: 'x' }, { type: 'subscription', feedUrl: feed(6), subscribed: true, id: 'x' }] });
     assert.deepEqual([twice.status, twice.body.error.code], [400, 'duplicate_change_id']);
     const list = (await phone.get('/api/v1/subscriptions')).body.subscriptions.map((s: { feedUrl: string }) => s.feedUrl).sort();
