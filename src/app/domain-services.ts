@@ -46,6 +46,7 @@ export function createDomainServices(store: EventStore): DomainServices {
             // Normalized by the move above (it refuses unusable URLs).
             await privacy.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
             await collections.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
+            await playlists.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
           });
           return;
         } catch (error) {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DomainError } from '../domain/decider.js';
 import type { KeyStatus } from '../domain/ordered-list.js';
 import type { EventStore } from '../store/event-store.js';
@@ -167,6 +167,30 @@ export class PlaylistService {
       outcomes: commands.map((command, index) => outcomeOf(command, decided.steps[index]!.state)),
       recorded: decided.steps.some((step) => step.events.length > 0),
     };
+  }
+
+  /**
+   * A feed moved (src/app/domain-services.ts `moveFeed`, in its transaction): every item naming
+   * an episode by the old URL is replaced, at its place, by the same episode under the new URL
+   * (merged into it when the playlist already holds it there). The new item id is derived from
+   * the old one and the new URL: every process choosing it alike, a retried move converges.
+   */
+  async followMove(userId: string, from: string, to: string, options: WriteOptions & { tx: Sql }): Promise<void> {
+    const result = await options.tx.query<{ playlist_id: string; item_id: string; position: number; guid: string | null; media_url: string | null; title: string | null }>(
+      `SELECT i.playlist_id, i.item_id, i.position, i.guid, i.media_url, i.title FROM playlist_items i
+       JOIN playlists p ON p.user_id = i.user_id AND p.playlist_id = i.playlist_id AND NOT p.deleted
+       WHERE i.user_id = $1 AND i.feed_url = $2 ORDER BY i.playlist_id, i.position`,
+      [userId, from],
+    );
+    const byPlaylist = new Map<string, PlaylistChange[]>();
+    for (const row of result.rows) {
+      const episode: EpisodeRef = { feedUrl: to, ...(row.guid !== null ? { guid: row.guid } : {}), ...(row.media_url !== null ? { mediaUrl: row.media_url } : {}), ...(row.title !== null ? { title: row.title } : {}) };
+      const itemId = createHash('sha256').update(`${row.item_id}\n${to}`).digest('base64url').slice(0, 22);
+      const changes = byPlaylist.get(row.playlist_id) ?? [];
+      changes.push({ op: 'remove', itemId: row.item_id }, { op: 'add', itemId, episode, index: row.position });
+      byPlaylist.set(row.playlist_id, changes);
+    }
+    for (const [playlistId, changes] of byPlaylist) await this.change(userId, playlistId, changes, options);
   }
 
   /** The playlists not deleted, oldest first, without their items. */

@@ -119,6 +119,36 @@ describeEachDriver('playlists API and their read model', (current) => {
     assert.deepEqual((await rows()).items.filter((row) => row.playlist_id === id), [], 'the items of a deleted playlist are gone');
   });
 
+  it('puts the episodes of a feed that moves at their place under its new URL, once', async () => {
+    await freshAccount();
+    await playlistWith(3);
+    // The other playlist already holds episode 2 under the new URL: the moved item merges into it.
+    await phone.post('/api/v1/playlists', { playlistId: 'other', name: 'Other' });
+    const NEW = 'https://new.example/show.xml';
+    await phone.post('/api/v1/playlists/other/items', { itemId: 'x', episode: { ...episode(2), feedUrl: NEW } });
+    await phone.post('/api/v1/playlists/other/items', { itemId: 'y', episode: episode(2) });
+    await phone.post('/api/v1/playlists/other/items', { itemId: 'z', episode: { feedUrl: 'https://elsewhere.example/feed.xml', guid: 'kept' } });
+    assert.equal((await phone.post('/api/v1/subscriptions', { feedUrl: FEED })).status, 200);
+    const move = async () => laptop.put(`/api/v1/subscriptions/${Buffer.from(FEED).toString('base64url')}/url`, { feedUrl: NEW });
+    assert.equal((await move()).status, 200);
+    const queue = (await laptop.get('/api/v1/playlists/queue')).body;
+    assert.deepEqual(
+      queue.items.map((item: { episode: { feedUrl: string; guid: string; title?: string } }) => [item.episode.feedUrl, item.episode.guid, item.episode.title]),
+      [1, 2, 3].map((n) => [NEW, `guid-${n}`, `Episode ${n}`]),
+    );
+    const other = (await laptop.get('/api/v1/playlists/other')).body;
+    assert.deepEqual(
+      other.items.map((item: { itemId: string; episode: { feedUrl: string; guid: string } }) => [item.itemId, item.episode.feedUrl, item.episode.guid]),
+      [['x', NEW, 'guid-2'], ['z', 'https://elsewhere.example/feed.xml', 'kept']],
+    );
+    assert.equal((await move()).status, 404, 'the old URL is no longer a subscription');
+    const stored = await rows();
+    assert.deepEqual(stored.items.filter((row) => row.feed_url === FEED), [], 'no row names the old URL');
+    // Playing a moved item's episode by the old URL reaches the same episode.
+    assert.equal((await phone.post('/api/v1/episodes/progress', { episode: { feedUrl: FEED, guid: 'guid-1' }, position: 60 })).status, 200);
+    assert.equal((await laptop.get(`/api/v1/episodes/state?feedUrl=${encodeURIComponent(NEW)}&guid=guid-1`)).body.progress.position, 60);
+  });
+
   it('refuses bad input with the decider codes and changes nothing', async () => {
     await freshAccount();
     await playlistWith(2);
