@@ -1,5 +1,6 @@
 import { DomainError, type Decider } from '../domain/decider.js';
 import { effectiveTime, supersedes, type IsoTime } from '../domain/client-time.js';
+import { isGuid } from './feed-guid.js';
 
 /**
  * A user's subscriptions (stream `subscriptions-<userId>`). Each feed is a last-writer-wins
@@ -17,6 +18,8 @@ export interface SubscriptionChange {
   /** Client time (ms since epoch) of this change; defaults to the command's. */
   clientTime?: number;
   title?: string;
+  /** The feed's own `podcast:guid` as the client read it (canonical lower-case UUID). */
+  podcastGuid?: string;
 }
 
 export type SubscriptionCommand =
@@ -34,6 +37,7 @@ interface ChangeData {
   at: IsoTime;
   deviceId?: string;
   title?: string;
+  podcastGuid?: string;
   /** True when a later change from another device already decided this feed: kept as history only. */
   superseded?: true;
 }
@@ -50,6 +54,7 @@ export interface Register {
 
 export interface FeedState extends Register {
   title?: string;
+  podcastGuid?: string;
   /** Per device: what it last did about this feed. */
   devices: Record<string, Register>;
 }
@@ -72,10 +77,12 @@ function applyChange(state: SubscriptionsState, subscribed: boolean, data: Chang
   if (data.deviceId && supersedes(data.at, devices[data.deviceId]?.at)) devices[data.deviceId] = { subscribed, at: data.at };
   const wins = supersedes(data.at, current?.at);
   const title = data.title ?? current?.title;
+  const podcastGuid = data.podcastGuid ?? current?.podcastGuid;
   state.set(data.feedUrl, {
     subscribed: wins ? subscribed : current!.subscribed,
     at: wins ? data.at : current!.at,
     ...(title !== undefined ? { title } : {}),
+    ...(podcastGuid !== undefined ? { podcastGuid } : {}),
     devices,
   });
 }
@@ -88,7 +95,8 @@ function mergeInto(target: FeedState | undefined, source: FeedState): FeedState 
     if (supersedes(register.at, devices[deviceId]?.at)) devices[deviceId] = register;
   }
   const title = target.title ?? source.title;
-  return { subscribed: winner.subscribed, at: winner.at, ...(title !== undefined ? { title } : {}), devices };
+  const podcastGuid = target.podcastGuid ?? source.podcastGuid;
+  return { subscribed: winner.subscribed, at: winner.at, ...(title !== undefined ? { title } : {}), ...(podcastGuid !== undefined ? { podcastGuid } : {}), devices };
 }
 
 export const subscriptionDecider: Decider<SubscriptionCommand, SubscriptionEvent, SubscriptionsState> = {
@@ -122,6 +130,9 @@ export const subscriptionDecider: Decider<SubscriptionCommand, SubscriptionEvent
       if (change.title !== undefined && change.title.length > MAX_TITLE_LENGTH) {
         throw new DomainError('invalid_title', `Podcast titles have at most ${MAX_TITLE_LENGTH} characters`, 400);
       }
+      if (change.podcastGuid !== undefined && (!isGuid(change.podcastGuid) || change.podcastGuid !== change.podcastGuid.toLowerCase())) {
+        throw new DomainError('invalid_guid', 'A podcast GUID is a UUID, in lower case', 400);
+      }
       const at = effectiveTime(change.clientTime ?? command.clientTime, command.receivedAt);
       const current = working.get(change.feedUrl);
       const deviceRegister = command.deviceId ? current?.devices[command.deviceId] : undefined;
@@ -131,7 +142,8 @@ export const subscriptionDecider: Decider<SubscriptionCommand, SubscriptionEvent
       const sameForAccount = current !== undefined && current.subscribed === change.subscribed && at <= current.at;
       const sameForDevice = !command.deviceId || (deviceRegister?.subscribed === change.subscribed && at <= deviceRegister.at);
       const newTitle = change.title !== undefined && change.title !== current?.title;
-      if (sameForAccount && sameForDevice && !newTitle) continue;
+      const newGuid = change.podcastGuid !== undefined && change.podcastGuid !== current?.podcastGuid;
+      if (sameForAccount && sameForDevice && !newTitle && !newGuid) continue;
       const wins = supersedes(at, current?.at);
       if (change.subscribed && wins && !current?.subscribed && ++count > MAX_SUBSCRIPTIONS) {
         throw new DomainError('too_many_subscriptions', `An account has at most ${MAX_SUBSCRIPTIONS} subscriptions`);
@@ -142,6 +154,7 @@ export const subscriptionDecider: Decider<SubscriptionCommand, SubscriptionEvent
         at,
         ...(command.deviceId ? { deviceId: command.deviceId } : {}),
         ...(change.title !== undefined ? { title: change.title } : {}),
+        ...(change.podcastGuid !== undefined ? { podcastGuid: change.podcastGuid } : {}),
         ...(wins ? {} : { superseded: true as const }),
       };
       const event: SubscriptionEvent = change.subscribed ? { type: 'PodcastSubscribed', data } : { type: 'PodcastUnsubscribed', data };

@@ -3,6 +3,7 @@ import { DomainError } from '../domain/decider.js';
 import { requestDeviceId } from '../store/event-context.js';
 import type { EventStore } from '../store/event-store.js';
 import type { Sql } from '../store/sql.js';
+import { canonicalGuid } from './feed-guid.js';
 import { tryNormalizeFeedUrl } from './feed-url.js';
 import {
   subscriptionDecider,
@@ -30,6 +31,8 @@ export interface ChangeRequest {
   /** ms since epoch */
   clientTime?: number;
   title?: string;
+  /** The feed's own `podcast:guid`, when the client read it from the feed (a UUID). */
+  podcastGuid?: string;
 }
 
 export interface ChangeOutcome {
@@ -87,7 +90,7 @@ export class SubscriptionService {
     const changes = requests.map((request, index) => {
       const feedUrl = tryNormalizeFeedUrl(request.feedUrl);
       if (!feedUrl) throw new DomainError('invalid_feed_url', `Change ${index + 1}: not a usable feed URL: ${request.feedUrl.slice(0, 200)}`, 400);
-      return { ...request, feedUrl };
+      return { ...request, feedUrl, ...(request.podcastGuid !== undefined ? { podcastGuid: canonicalGuid(request.podcastGuid) } : {}) };
     });
     const deviceId = options.deviceId ?? requestDeviceId();
     const result = await this.handler.handle(

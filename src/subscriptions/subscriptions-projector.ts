@@ -2,6 +2,7 @@ import type { Projector } from '../projections/projector.js';
 import type { RecordedEvent } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
 import type { SubscriptionEvent } from './subscription-decider.js';
+import { derivedFeedGuid } from './feed-guid.js';
 
 /**
  * `subscriptions` and `device_subscriptions`, inline. The same last-writer-wins rule as the
@@ -11,7 +12,8 @@ export function subscriptionsProjector(): Projector {
   return {
     name: 'subscriptions',
     kind: 'inline',
-    version: 1,
+    // 2: the GUID and the server time of the last change (migration 0019, Open Podcast API).
+    version: 2,
     handles: ['PodcastSubscribed', 'PodcastUnsubscribed', 'FeedUrlChanged'],
     tables: ['subscriptions', 'device_subscriptions'],
     async apply(tx, events) {
@@ -33,15 +35,18 @@ async function applyEvent(tx: Sql, recorded: RecordedEvent): Promise<void> {
   const userId = ownerOf(recorded, 'subscriptions-');
   const seq = recorded.userSeq ?? 0;
   if (event.type === 'FeedUrlChanged') {
-    await moveFeed(tx, userId, event.data.from, event.data.to, seq);
+    await moveFeed(tx, userId, event.data.from, event.data.to, seq, recorded.recordedAt);
     return;
   }
   const subscribed = event.type === 'PodcastSubscribed';
-  const { feedUrl, at, deviceId, title } = event.data;
+  const { feedUrl, at, deviceId, title, podcastGuid } = event.data;
   await tx.query(
-    `INSERT INTO subscriptions AS s (user_id, feed_url, subscribed, changed_at, device_id, title, first_seen_at, seq)
-     VALUES ($1, $2, $3, $4, $5, $6, $4, $7)
+    `INSERT INTO subscriptions AS s (user_id, feed_url, subscribed, changed_at, device_id, title, first_seen_at, seq, guid, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $4, $7, COALESCE($8, $9), $10)
      ON CONFLICT (user_id, feed_url) DO UPDATE SET
+       -- The feed's own podcast:guid, once a client sent it, replaces the derived one.
+       guid = CASE WHEN s.moved_to IS NOT NULL THEN EXCLUDED.guid ELSE COALESCE($8, s.guid, $9) END,
+       updated_at = EXCLUDED.updated_at,
        -- A row left behind by a move is history: the decider starts this URL afresh, so does the row.
        subscribed = CASE WHEN s.moved_to IS NOT NULL OR EXCLUDED.changed_at >= s.changed_at THEN EXCLUDED.subscribed ELSE s.subscribed END,
        device_id  = CASE WHEN s.moved_to IS NOT NULL OR EXCLUDED.changed_at >= s.changed_at THEN EXCLUDED.device_id ELSE s.device_id END,
@@ -50,7 +55,7 @@ async function applyEvent(tx: Sql, recorded: RecordedEvent): Promise<void> {
        title = CASE WHEN s.moved_to IS NOT NULL THEN EXCLUDED.title ELSE COALESCE(EXCLUDED.title, s.title) END,
        moved_to   = CASE WHEN s.moved_to IS NOT NULL OR EXCLUDED.changed_at >= s.changed_at THEN NULL ELSE s.moved_to END,
        seq = EXCLUDED.seq`,
-    [userId, feedUrl, subscribed, at, deviceId ?? null, title ?? null, seq],
+    [userId, feedUrl, subscribed, at, deviceId ?? null, title ?? null, seq, podcastGuid ?? null, derivedFeedGuid(feedUrl), recorded.recordedAt],
     { name: 'balados_subscription_upsert' },
   );
   if (deviceId) {
@@ -67,6 +72,7 @@ async function applyEvent(tx: Sql, recorded: RecordedEvent): Promise<void> {
 }
 
 interface SubscriptionRow {
+  guid: string | null;
   subscribed: boolean;
   changed_at: Date;
   device_id: string | null;
@@ -74,10 +80,13 @@ interface SubscriptionRow {
   first_seen_at: Date;
 }
 
-/** The old URL's row stays, unsubscribed and pointing at the new one, so that devices learn of the move. */
-async function moveFeed(tx: Sql, userId: string, from: string, to: string, seq: number): Promise<void> {
+/**
+ * The old URL's row stays, unsubscribed and pointing at the new one, so that devices learn of the
+ * move. The subscription keeps its GUID at its new URL (unless that URL had its own already).
+ */
+async function moveFeed(tx: Sql, userId: string, from: string, to: string, seq: number, recordedAt: Date): Promise<void> {
   const rows = await tx.query<SubscriptionRow & { feed_url: string }>(
-    'SELECT feed_url, subscribed, changed_at, device_id, title, first_seen_at FROM subscriptions WHERE user_id = $1 AND feed_url = ANY($2::text[])',
+    'SELECT feed_url, guid, subscribed, changed_at, device_id, title, first_seen_at FROM subscriptions WHERE user_id = $1 AND feed_url = ANY($2::text[])',
     [userId, [from, to]],
   );
   const source = rows.rows.find((row) => row.feed_url === from);
@@ -85,13 +94,25 @@ async function moveFeed(tx: Sql, userId: string, from: string, to: string, seq: 
   const target = rows.rows.find((row) => row.feed_url === to);
   const winner = !target || source.changed_at >= target.changed_at ? source : target;
   await tx.query(
-    `INSERT INTO subscriptions AS s (user_id, feed_url, subscribed, changed_at, device_id, title, first_seen_at, seq)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    `INSERT INTO subscriptions AS s (user_id, feed_url, subscribed, changed_at, device_id, title, first_seen_at, seq, guid, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (user_id, feed_url) DO UPDATE SET subscribed = EXCLUDED.subscribed, changed_at = EXCLUDED.changed_at,
-       device_id = EXCLUDED.device_id, title = EXCLUDED.title, first_seen_at = EXCLUDED.first_seen_at, moved_to = NULL, seq = EXCLUDED.seq`,
-    [userId, to, winner.subscribed, winner.changed_at, winner.device_id, target?.title ?? source.title, target && target.first_seen_at < source.first_seen_at ? target.first_seen_at : source.first_seen_at, seq],
+       device_id = EXCLUDED.device_id, title = EXCLUDED.title, first_seen_at = EXCLUDED.first_seen_at, moved_to = NULL, seq = EXCLUDED.seq,
+       guid = EXCLUDED.guid, updated_at = EXCLUDED.updated_at`,
+    [
+      userId,
+      to,
+      winner.subscribed,
+      winner.changed_at,
+      winner.device_id,
+      target?.title ?? source.title,
+      target && target.first_seen_at < source.first_seen_at ? target.first_seen_at : source.first_seen_at,
+      seq,
+      (target ? target.guid : source.guid) ?? derivedFeedGuid(target ? to : from),
+      recordedAt,
+    ],
   );
-  await tx.query('UPDATE subscriptions SET subscribed = false, moved_to = $3, seq = $4 WHERE user_id = $1 AND feed_url = $2', [userId, from, to, seq]);
+  await tx.query('UPDATE subscriptions SET subscribed = false, moved_to = $3, seq = $4, updated_at = $5 WHERE user_id = $1 AND feed_url = $2', [userId, from, to, seq, recordedAt]);
   // Device rows: the newer register of each device wins, as in the decider.
   await tx.query(
     `INSERT INTO device_subscriptions AS d (user_id, device_id, feed_url, subscribed, changed_at, seq)
