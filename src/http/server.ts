@@ -26,6 +26,7 @@ import { collectionRoutes } from '../collections/routes.js';
 import { playbackRoutes } from '../playback/routes.js';
 import { syncRoutes } from '../sync/routes.js';
 import { gpodderApi } from '../adapters/gpodder/plugin.js';
+import { openPodcastApi } from '../adapters/openpodcast/plugin.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
 import { loginRoutes } from '../web/login-routes.js';
@@ -89,6 +90,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(playbackRoutes, { playback: services.playback });
   await app.register(syncRoutes, { db: deps.db, ...services.sync });
   await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, secureCookies });
+  await app.register(openPodcastApi, { db: deps.db, subscriptions: services.subscriptions, moveFeed: (userId, from, to) => services.moveFeed(userId, from, to), baseUrl: deps.config.baseUrl });
   // HTML forms (and the OAuth endpoints, form-encoded by the standard) in their own context:
   // only these accept form bodies, so a cross-site form cannot post to the JSON API (a browser
   // sends forms without a CORS preflight, and with cookies or remembered Basic credentials).

@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import { GrantService } from '../../src/accounts/oauth/grants.js';
 import { SCOPES } from '../../src/accounts/scopes.js';
 import { encodeFeedId } from '../../src/subscriptions/feed-id.js';
+import { derivedFeedGuid } from '../../src/subscriptions/feed-guid.js';
 import { SubscriptionService } from '../../src/subscriptions/subscription-service.js';
 import { PrivacyService } from '../../src/privacy/privacy-service.js';
 import { PlaylistService } from '../../src/playlists/playlist-service.js';
@@ -32,6 +33,9 @@ const PUBLIC_OPERATIONS = new Set([
   'POST /oauth/authorize',
   'POST /oauth/token',
   'POST /oauth/revoke',
+  // Open Podcast API discovery (src/adapters/openpodcast): apps probe it before signing in.
+  'GET /opa/v1/versions',
+  'GET /opa/v1/capabilities',
 ]);
 
 const ALICE_FEED = 'https://alice-private.example/feed?token=a11ce';
@@ -119,6 +123,8 @@ describeEachDriver('authorization matrix', (current) => {
         username: 'alice',
         userFile: 'alice.json',
         deviceFile: 'phone.json',
+        // Open Podcast API: Alice's subscription GUID.
+        guid: derivedFeedGuid(ALICE_FEED),
       };
       if (!ids[name]) throw new Error(`The matrix does not know whose ${name} to use: add it`);
       return ids[name];
