@@ -6,6 +6,8 @@ import { newListener } from '../../../test/support/api.js';
 import { basic } from '../../../test/support/http.js';
 import { derivedFeedGuid } from '../../subscriptions/feed-guid.js';
 import { encodeFeedId } from '../../subscriptions/feed-id.js';
+import { rebuildProjection } from '../../projections/rebuild.js';
+import { subscriptionsProjector } from '../../subscriptions/subscriptions-projector.js';
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const OPA = '/opa/v1';
@@ -298,6 +300,14 @@ describeEachDriver('Open Podcast API', (current) => {
     assert.deepEqual(nativeAfter.body.subscriptions.map((entry: { feedUrl: string }) => entry.feedUrl).sort(), everyFeed.slice(1));
     const gpAfter = await gpodder('GET', `/api/2/subscriptions/${username}/kasts.json?since=${gp.json().timestamp}`);
     assert.deepEqual(gpAfter.json().remove, ['https://via-gpodder.example/feed']);
+  });
+
+  it('rebuilds the subscriptions projection to exactly the rows written live (GUIDs and times included)', async () => {
+    const live = await current().db.query('SELECT * FROM subscriptions ORDER BY user_id, feed_url');
+    assert.ok(live.rows.filter((row) => (row as { moved_to: string | null }).moved_to).length >= 2, 'moved feeds are part of the check');
+    await rebuildProjection(current().db, server.store, subscriptionsProjector(), { batchSize: 5 });
+    const rebuilt = await current().db.query('SELECT * FROM subscriptions ORDER BY user_id, feed_url');
+    assert.deepEqual(rebuilt.rows, live.rows);
   });
 });
 

@@ -84,23 +84,22 @@ export const opaSubscriptionRoutes: FastifyPluginAsyncTypebox<OpaSubscriptionOpt
     async (request) => {
       const { userId } = principalOf(request);
       const failure: { feed_url: string; message: string }[] = [];
-      const changes: ChangeRequest[] = [];
+      const wanted: { feedUrl: string; podcastGuid?: string; guid: string }[] = [];
       for (const item of request.body.subscriptions) {
         const feedUrl = tryNormalizeFeedUrl(item.feed_url);
-        if (!feedUrl) {
-          failure.push({ feed_url: item.feed_url, message: 'Not a usable feed URL (http or https, with a host)' });
-          continue;
-        }
-        if (item.guid !== undefined && !isGuid(item.guid)) {
-          failure.push({ feed_url: item.feed_url, message: 'guid is not a UUID' });
-          continue;
-        }
-        const podcastGuid = item.guid !== undefined ? canonicalGuid(item.guid) : undefined;
-        // An entry that already goes by this GUID is this podcast (under an older or newer URL):
-        // subscribe it rather than add a duplicate (the specification's tombstone rule).
-        const existing = await view.byGuid(userId, podcastGuid ?? derivedFeedGuid(feedUrl));
-        changes.push({ feedUrl: existing?.feedUrl ?? feedUrl, subscribed: true, ...(podcastGuid ? { podcastGuid } : {}) });
+        if (!feedUrl) failure.push({ feed_url: item.feed_url, message: 'Not a usable feed URL (http or https, with a host)' });
+        else if (item.guid !== undefined && !isGuid(item.guid)) failure.push({ feed_url: item.feed_url, message: 'guid is not a UUID' });
+        else if (item.guid !== undefined) wanted.push({ feedUrl, podcastGuid: canonicalGuid(item.guid), guid: canonicalGuid(item.guid) });
+        else wanted.push({ feedUrl, guid: derivedFeedGuid(feedUrl) });
       }
+      // An entry that already goes by this GUID is this podcast (under an older or newer URL):
+      // subscribe it rather than add a duplicate (the specification's tombstone rule).
+      const existing = await view.byGuids(userId, [...new Set(wanted.map((item) => item.guid))]);
+      const changes: ChangeRequest[] = wanted.map((item) => ({
+        feedUrl: existing.get(item.guid)?.feedUrl ?? item.feedUrl,
+        subscribed: true,
+        ...(item.podcastGuid ? { podcastGuid: item.podcastGuid } : {}),
+      }));
       if (changes.length > 0) await subscriptions.change(userId, changes);
       const rows = await view.byFeedUrls(userId, changes.map((change) => change.feedUrl));
       return { success: changes.map((change) => rows.get(change.feedUrl)!), failure };

@@ -82,16 +82,25 @@ export class OpaSubscriptionView {
 
   /** The subscription a GUID names (following moves), or undefined. */
   async byGuid(userId: string, guid: string): Promise<{ feedUrl: string; subscription: OpaSubscription } | undefined> {
+    return (await this.byGuids(userId, [guid])).get(guid);
+  }
+
+  /** Several GUIDs at once (one query; moves are followed row by row, they are rare). */
+  async byGuids(userId: string, guids: readonly string[]): Promise<Map<string, { feedUrl: string; subscription: OpaSubscription }>> {
+    const found = new Map<string, { feedUrl: string; subscription: OpaSubscription }>();
+    if (guids.length === 0) return found;
+    // Per GUID, a live row first (a moved feed's old row may share its GUID with the new one).
     const result = await this.db.query<Row>(
-      `SELECT ${COLUMNS} FROM subscriptions s WHERE s.user_id = $1 AND s.guid = $2 ORDER BY (s.moved_to IS NULL) DESC, s.updated_at DESC LIMIT 1`,
-      [userId, guid],
+      `SELECT DISTINCT ON (s.guid) ${COLUMNS} FROM subscriptions s WHERE s.user_id = $1 AND s.guid = ANY($2::text[])
+       ORDER BY s.guid, (s.moved_to IS NULL) DESC, s.updated_at DESC`,
+      [userId, guids],
     );
-    const row = result.rows[0];
-    if (!row) return undefined;
-    const live = await this.live(userId, row);
-    if (!live) return undefined;
-    const subscription = await this.present(userId, row, guid);
-    return subscription ? { feedUrl: live.feed_url, subscription } : undefined;
+    for (const row of result.rows) {
+      const live = await this.live(userId, row);
+      const subscription = live ? await this.present(userId, row, row.guid!) : undefined;
+      if (live && subscription) found.set(row.guid!, { feedUrl: live.feed_url, subscription });
+    }
+    return found;
   }
 
   /** The live rows of these feed URLs (normalized), by URL. */
