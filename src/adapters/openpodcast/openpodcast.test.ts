@@ -241,6 +241,12 @@ describeEachDriver('Open Podcast API', (current) => {
     const cutoff = new Date(Date.now() - 1).toISOString();
     const moved = await phone.patch(`${OPA}/subscriptions/${guidA}`, { new_feed_url: 'https://b.example/feed' });
     assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.deepEqual(moved.body, {
+      new_feed_url: 'https://b.example/feed',
+      subscription_changed: moved.body.subscription_changed,
+      new_guid: guidB,
+      guid_changed: moved.body.subscription_changed,
+    });
     const one = await phone.get(`${OPA}/subscriptions/${guidA}`);
     assert.equal(one.status, 200);
     assert.deepEqual(one.body, {

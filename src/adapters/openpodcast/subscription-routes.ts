@@ -138,7 +138,8 @@ export const opaSubscriptionRoutes: FastifyPluginAsyncTypebox<OpaSubscriptionOpt
     },
     async (request) => {
       const { userId } = principalOf(request);
-      const found = await view.byGuid(userId, guidOf(request.params.guid));
+      const guid = guidOf(request.params.guid);
+      const found = await view.byGuid(userId, guid);
       if (!found) throw new HttpError(404, 'subscription_not_found', 'No subscription of this account has that GUID');
       const { new_feed_url: newFeedUrl, is_subscribed: isSubscribed } = request.body;
       // Everything is checked before anything is written.
@@ -162,7 +163,8 @@ export const opaSubscriptionRoutes: FastifyPluginAsyncTypebox<OpaSubscriptionOpt
         ...(newFeedUrl !== undefined ? { new_feed_url: row.feed_url } : {}),
         ...(isSubscribed !== undefined ? { is_subscribed: row.is_subscribed } : {}),
         ...(newFeedUrl !== undefined || isSubscribed !== undefined ? { subscription_changed: row.subscription_changed } : {}),
-        ...(newGuid !== undefined ? { new_guid: row.guid, guid_changed: row.subscription_changed } : {}),
+        // Also when the subscription now goes by another GUID (moved onto a feed that had its own).
+        ...(newGuid !== undefined || row.guid !== guid ? { new_guid: row.guid, guid_changed: row.subscription_changed } : {}),
       };
     },
   );
