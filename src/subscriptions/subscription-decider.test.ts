@@ -82,6 +82,27 @@ describe('subscription decider', () => {
       .then([unsubscribed('https://f.example/0', NOW), subscribed(FEED, NOW)]);
   });
 
+  it('records the feed’s own GUID a client sends, once, and refuses one that is not a lower-case UUID', () => {
+    const guid = '917393e3-1b1e-5cef-ace4-edaa54e1f810';
+    spec(subscriptionDecider).given([]).when(change([{ feedUrl: FEED, subscribed: true, clientTime: T0, podcastGuid: guid }])).then([subscribed(FEED, T0, undefined, { podcastGuid: guid })]);
+    // Told again at the same time: nothing new. A GUID not known yet is recorded, and said with the
+    // register's own state and time (what the Open Podcast API's PATCH new_guid does) it moves neither.
+    spec(subscriptionDecider).given([subscribed(FEED, T0, undefined, { podcastGuid: guid })]).when(change([{ feedUrl: FEED, subscribed: true, clientTime: T0, podcastGuid: guid }])).thenNothing();
+    spec(subscriptionDecider)
+      .given([subscribed(FEED, T0)])
+      .when(change([{ feedUrl: FEED, subscribed: true, clientTime: T0, podcastGuid: guid }]))
+      .then([subscribed(FEED, T0, undefined, { podcastGuid: guid })]);
+    for (const bad of ['not-a-guid', guid.toUpperCase()]) {
+      spec(subscriptionDecider).given([]).when(change([{ feedUrl: FEED, subscribed: true, podcastGuid: bad }])).thenThrows(DomainError, /UUID, in lower case/);
+    }
+  });
+
+  it('keeps the GUID through a move (the new URL’s own GUID first)', () => {
+    const guid = '917393e3-1b1e-5cef-ace4-edaa54e1f810';
+    const state = fold(subscriptionDecider, [subscribed(FEED, T0, undefined, { podcastGuid: guid }), { type: 'FeedUrlChanged', data: { from: FEED, to: OTHER, at: iso(T0 + 1) } }]);
+    assert.equal(state.get(OTHER)?.podcastGuid, guid);
+  });
+
   it('moves a feed to a new URL with its history, merging into a feed already known there', () => {
     const move: SubscriptionCommand = { kind: 'moveFeed', from: FEED, to: OTHER, receivedAt: NOW, deviceId: 'phone' };
     spec(subscriptionDecider).given([subscribed(FEED, T0, 'phone')]).when(move).then([{ type: 'FeedUrlChanged', data: { from: FEED, to: OTHER, at: iso(NOW), deviceId: 'phone' } }]);
