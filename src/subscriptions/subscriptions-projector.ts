@@ -12,7 +12,7 @@ export function subscriptionsProjector(): Projector {
   return {
     name: 'subscriptions',
     kind: 'inline',
-    // 2: the GUID and the server time of the last change (migration 0019, Open Podcast API).
+    // 2: the GUID and the server time of the last change (migration 0014, Open Podcast API).
     version: 2,
     handles: ['PodcastSubscribed', 'PodcastUnsubscribed', 'FeedUrlChanged'],
     tables: ['subscriptions', 'device_subscriptions'],
