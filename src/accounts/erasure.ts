@@ -35,6 +35,8 @@ export class AccountEraser {
       await tx.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
       // The gpodder.net adapter's operational state (src/adapters/gpodder).
       for (const table of ['gpodder_sessions', 'gpodder_marks', 'gpodder_device_marks']) await tx.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
+      // Nextcloud login flows the user granted (src/adapters/nextcloud).
+      await tx.query('DELETE FROM nextcloud_login_flows WHERE user_id = $1', [userId]);
       const erased = { streams: ids.length, events: events.rowCount };
       await this.store.appendToStream(ERASURES_STREAM, [{ type: 'AccountErased', data: erased }], { tx });
       return erased;

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * bytes, shown to the user once, stored only as their SHA-256. With that much entropy a fast
  * hash is enough, and looking a secret up by its hash leaks nothing about other secrets.
  */
-export type SecretKind = 'app_password' | 'personal_token' | 'access_token' | 'refresh_token' | 'session' | 'invite';
+export type SecretKind = 'app_password' | 'personal_token' | 'access_token' | 'refresh_token' | 'session' | 'invite' | 'login_flow' | 'login_poll';
 
 const PREFIXES: Record<SecretKind, string> = {
   app_password: 'bap_',
@@ -14,6 +14,9 @@ const PREFIXES: Record<SecretKind, string> = {
   refresh_token: 'brt_',
   session: 'bse_',
   invite: 'bin_',
+  // Nextcloud Login Flow v2 (src/adapters/nextcloud): the browser's link and the app's poll token.
+  login_flow: 'blf_',
+  login_poll: 'blp_',
 };
 
 export function newSecret(kind: SecretKind): string {

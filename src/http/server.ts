@@ -27,6 +27,7 @@ import { playbackRoutes } from '../playback/routes.js';
 import { syncRoutes } from '../sync/routes.js';
 import { gpodderApi } from '../adapters/gpodder/plugin.js';
 import { openPodcastApi } from '../adapters/openpodcast/plugin.js';
+import { nextcloudApi } from '../adapters/nextcloud/plugin.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
 import { loginRoutes } from '../web/login-routes.js';
@@ -91,6 +92,14 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(syncRoutes, { db: deps.db, ...services.sync });
   await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, secureCookies });
   await app.register(openPodcastApi, { db: deps.db, subscriptions: services.subscriptions, moveFeed: (userId, from, to) => services.moveFeed(userId, from, to), baseUrl: deps.config.baseUrl });
+  await app.register(nextcloudApi, {
+    db: deps.db,
+    accounts: deps.accounts,
+    devices: deps.devices,
+    subscriptions: services.subscriptions,
+    baseUrl: deps.config.baseUrl,
+    bodyLimit: deps.config.bodyLimit,
+  });
   // HTML forms (and the OAuth endpoints, form-encoded by the standard) in their own context:
   // only these accept form bodies, so a cross-site form cannot post to the JSON API (a browser
   // sends forms without a CORS preflight, and with cookies or remembered Basic credentials).

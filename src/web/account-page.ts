@@ -10,13 +10,14 @@ import { SESSION_COOKIE } from '../http/authentication.js';
 import { html, page, SafeHtml, sendPage } from './html.js';
 import type { WebOptions } from './login-routes.js';
 
-interface Viewer {
+export interface Viewer {
   userId: string;
   username: string;
   csrfToken: string;
 }
 
-function viewer(request: FastifyRequest): Viewer | undefined {
+/** The user of a web session (never Basic: a browser replays cached Basic credentials on forged requests). */
+export function viewer(request: FastifyRequest): Viewer | undefined {
   if (request.principal?.via !== 'session' || !request.session) return undefined;
   return { userId: request.principal.userId, username: request.principal.username, csrfToken: request.session.csrfToken };
 }

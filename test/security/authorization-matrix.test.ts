@@ -36,6 +36,10 @@ const PUBLIC_OPERATIONS = new Set([
   // Open Podcast API discovery (src/adapters/openpodcast): apps probe it before signing in.
   'GET /opa/v1/versions',
   'GET /opa/v1/capabilities',
+  // Nextcloud Login Flow v2 (src/adapters/nextcloud): an app starts a sign-in anonymously and
+  // polls with the flow's secret token; access comes only from a user's grant in the browser.
+  'POST /index.php/login/v2',
+  'POST /index.php/login/v2/poll',
 ]);
 
 const ALICE_FEED = 'https://alice-private.example/feed?token=a11ce';

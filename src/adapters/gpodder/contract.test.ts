@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, it } from 'node:test';
 import { encodeFeedId } from '../../subscriptions/feed-id.js';
 import { describeEachDriver } from '../../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../../test/support/server.js';
 import { basic } from '../../../test/support/http.js';
+import { assertShape, isObject, loadClientFixture, type Exchange } from '../../../test/support/client-fixtures.js';
 
 /**
  * Replays, request by request, the subscription-related exchanges the apps send (recorded in
@@ -12,45 +12,12 @@ import { basic } from '../../../test/support/http.js';
  * sync. Example values (timestamps, cookies) are replaced by the ones this server gives, and
  * chained the way each client chains them.
  */
-interface Exchange {
-  id: string;
-  flow: string;
-  request: { method: string; path: string; query?: Record<string, string>; headers?: Record<string, string>; body: unknown };
-  response: { status: number; headers?: Record<string, string>; body: unknown };
-}
-interface Fixture {
-  conventions: { password?: string };
-  exchanges: Exchange[];
-}
-
 const PASSWORD = 'correct horse battery';
 const REPLAYED = /^\/(api\/2\/(auth|devices|subscriptions)|subscriptions)\//;
 
 function load(name: string): Exchange[] {
-  const fixture = JSON.parse(readFileSync(new URL(`../../../test/fixtures/clients/${name}.json`, import.meta.url), 'utf8')) as Fixture;
   // error-cookie-not-accepted shows what a server ignoring the cookie breaks: its request is replayed as devices-list.
-  return fixture.exchanges.filter((exchange) => REPLAYED.test(exchange.request.path) && exchange.id !== 'error-cookie-not-accepted');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Same keys, same JSON types, recursively (arrays: each item like the fixture's first). */
-function assertShape(actual: unknown, expected: unknown, where: string): void {
-  if (Array.isArray(expected)) {
-    assert.ok(Array.isArray(actual), `${where}: an array`);
-    if (expected.length > 0) for (const [index, item] of actual.entries()) assertShape(item, expected[0], `${where}[${index}]`);
-    return;
-  }
-  if (isObject(expected)) {
-    assert.ok(isObject(actual), `${where}: an object`);
-    assert.deepEqual(Object.keys(actual).sort(), Object.keys(expected).sort(), `${where}: keys`);
-    for (const key of Object.keys(expected)) assertShape(actual[key], expected[key], `${where}.${key}`);
-    return;
-  }
-  if (typeof expected === 'number') assert.ok(Number.isInteger(actual), `${where}: an integer, got ${JSON.stringify(actual)}`);
-  else assert.equal(typeof actual, typeof expected, `${where}: type`);
+  return loadClientFixture(name).exchanges.filter((exchange) => REPLAYED.test(exchange.request.path) && exchange.id !== 'error-cookie-not-accepted');
 }
 
 describeEachDriver('gpodder.net API: client contract replay', (current) => {

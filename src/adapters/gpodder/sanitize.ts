@@ -29,9 +29,24 @@ export function sanitizeUpload(body: unknown): SanitizedUpload {
   const both = add.find((url) => remove.includes(url));
   if (both !== undefined) throw new HttpError(400, 'add_and_remove', `can not add and remove ${both.slice(0, 200)} at the same time`);
   const updateUrls: [string, string][] = [];
+  const changes = normalizedChanges(add, remove, 'add', (submitted, normalized) => updateUrls.push([submitted, normalized ?? '']));
+  return { changes, updateUrls };
+}
+
+/**
+ * Normalized URL → subscribed, each feed once; unusable URLs are left out. A feed both added and
+ * removed (after normalization) keeps the change `wins` names. `rewritten` hears of every URL the
+ * normalization changed (undefined: refused).
+ */
+export function normalizedChanges(
+  add: readonly string[],
+  remove: readonly string[],
+  wins: 'add' | 'remove',
+  rewritten?: (submitted: string, normalized: string | undefined) => void,
+): Map<string, boolean> {
   const normalize = (url: string): string | undefined => {
     const normalized = tryNormalizeFeedUrl(url);
-    if (normalized !== url) updateUrls.push([url, normalized ?? '']);
+    if (normalized !== url) rewritten?.(url, normalized);
     return normalized;
   };
   const changes = new Map<string, boolean>();
@@ -41,7 +56,7 @@ export function sanitizeUpload(body: unknown): SanitizedUpload {
   }
   for (const url of remove) {
     const normalized = normalize(url);
-    if (normalized && !changes.has(normalized)) changes.set(normalized, false);
+    if (normalized && (wins === 'remove' || !changes.has(normalized))) changes.set(normalized, false);
   }
-  return { changes, updateUrls };
+  return changes;
 }
