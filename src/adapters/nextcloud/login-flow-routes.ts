@@ -27,6 +27,17 @@ const TOKEN = Type.String({ maxLength: 200, description: 'The `poll.token` of th
  */
 export const loginFlowRoutes: FastifyPluginAsyncTypebox<LoginFlowOptions> = async (app, { flows, accounts, baseUrl }) => {
   const base = baseUrl.replace(/\/+$/, '');
+  // Nextcloud reads these requests whatever their body: an empty one declared as JSON included.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body).trim();
+    if (text === '') return done(null, null);
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch {
+      done(new HttpError(400, 'invalid_json', 'The request body is not valid JSON'), undefined);
+    }
+  });
 
   app.post(
     LOGIN_FLOW_PATH,
@@ -67,7 +78,7 @@ export const loginFlowRoutes: FastifyPluginAsyncTypebox<LoginFlowOptions> = asyn
           '(an app password named after the app, listed on the account page). The token may come in the form body, a JSON body or the query.',
         consumes: ['application/x-www-form-urlencoded', 'application/json'],
         querystring: Type.Object({ token: Type.Optional(TOKEN) }),
-        body: Type.Optional(Type.Object({ token: Type.Optional(TOKEN) })),
+        body: Type.Union([Type.Object({ token: Type.Optional(TOKEN) }), Type.Null()]),
         response: { 200: Type.Object({ server: Type.String(), loginName: Type.String(), appPassword: Type.String() }), ...errorResponses },
       },
     },

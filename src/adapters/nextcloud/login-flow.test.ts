@@ -107,6 +107,22 @@ describeEachDriver('Nextcloud Login Flow v2', (current) => {
     assert.equal((await server.app.inject({ method: 'GET', url: page, headers: { cookie } })).statusCode, 404);
   });
 
+  it('takes the requests the way Nextcloud does: start with any or no body, poll token in a form, JSON or the query', async () => {
+    for (const headers of [{ 'content-type': 'application/json' }, {}, { 'content-type': 'text/plain' }]) {
+      const response = await server.app.inject({ method: 'POST', url: '/index.php/login/v2', headers, payload: '', remoteAddress: `10.1.0.${++addresses}` });
+      assert.equal(response.statusCode, 200, `${JSON.stringify(headers)}: ${response.body}`);
+    }
+    const flows = [await start(), await start()];
+    for (const flow of flows) assert.equal((await answer(flow, 'approve')).statusCode, 200);
+    const json = await server.app.inject({ method: 'POST', url: '/index.php/login/v2/poll', headers: { 'content-type': 'application/json' }, payload: { token: flows[0]!.poll.token } });
+    assert.equal(json.statusCode, 200, json.body);
+    const query = await server.app.inject({ method: 'POST', url: `/index.php/login/v2/poll?token=${flows[1]!.poll.token}` });
+    assert.equal(query.statusCode, 200, query.body);
+    const broken = await server.app.inject({ method: 'POST', url: '/index.php/login/v2/poll', headers: { 'content-type': 'application/json' }, payload: '{"token":' });
+    assert.equal(broken.statusCode, 400);
+    assert.equal(broken.json().error.code, 'invalid_json');
+  });
+
   it('a refused flow never yields a password; neither does an expired one, even granted', async () => {
     const refused = await start();
     const denied = await answer(refused, 'deny');
