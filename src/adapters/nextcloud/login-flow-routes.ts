@@ -82,23 +82,25 @@ export const loginFlowRoutes: FastifyPluginAsyncTypebox<LoginFlowOptions> = asyn
         response: { 200: Type.Object({ server: Type.String(), loginName: Type.String(), appPassword: Type.String() }), ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const token = request.body?.token ?? request.query.token;
       const notYet = new HttpError(404, 'not_found', 'No access granted for this token (yet): keep polling until the flow expires');
-      if (!token) throw notYet;
-      const redeemed = await flows.redeem(token);
-      if (!redeemed) throw notYet;
+      const redeemed = token ? await flows.redeem(token) : undefined;
+      if (!token || !redeemed) throw notYet;
+      const account = await accounts.findById(redeemed.userId);
+      // The account went away or was disabled meanwhile: the flow is spent, like a refusal.
+      if (!account || account.disabled) throw notYet;
+      let secret: string;
       try {
-        const account = await accounts.findById(redeemed.userId);
-        if (!account || account.disabled) throw notYet;
-        const { secret } = await accounts.createAppPassword(redeemed.userId, redeemed.clientName);
-        return { server: base, loginName: account.username, appPassword: secret };
+        secret = (await accounts.createAppPassword(redeemed.userId, redeemed.clientName)).secret;
       } catch (error) {
-        // The account went away or was disabled meanwhile: the flow is spent, like a refusal.
-        if (error === notYet || error instanceof DomainError) throw notYet;
+        if (error instanceof DomainError) throw notYet;
+        // Not recorded (database trouble): the app's next poll tries again.
         await flows.unredeem(token);
         throw error;
       }
+      reply.header('cache-control', 'no-store');
+      return { server: base, loginName: account.username, appPassword: secret };
     },
   );
 };

@@ -93,6 +93,7 @@ describeEachDriver('Nextcloud Login Flow v2', (current) => {
     assert.match(granted.body, /return to the app/);
     const done = await poll(flow.poll.token);
     assert.equal(done.statusCode, 200, done.body);
+    assert.equal(done.headers['cache-control'], 'no-store', 'a secret is never cached');
     const body = done.json() as { server: string; loginName: string; appPassword: string };
     assert.deepEqual(Object.keys(body).sort(), ['appPassword', 'loginName', 'server']);
     assert.equal(body.server, BASE);
