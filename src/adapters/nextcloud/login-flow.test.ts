@@ -124,6 +124,15 @@ describeEachDriver('Nextcloud Login Flow v2', (current) => {
     assert.equal(broken.json().error.code, 'invalid_json');
   });
 
+  it('polls racing after the grant: one gets the app password, and only one is created', async () => {
+    const flow = await start();
+    assert.equal((await answer(flow, 'approve')).statusCode, 200);
+    const before = (await server.accounts.listCredentials(userId)).length;
+    const answers = await Promise.all(Array.from({ length: 6 }, () => poll(flow.poll.token)));
+    assert.deepEqual(answers.map((response) => response.statusCode).sort(), [200, 404, 404, 404, 404, 404]);
+    assert.equal((await server.accounts.listCredentials(userId)).length, before + 1);
+  });
+
   it('a refused flow never yields a password; neither does an expired one, even granted', async () => {
     const refused = await start();
     const denied = await answer(refused, 'deny');
