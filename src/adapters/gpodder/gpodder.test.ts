@@ -199,6 +199,28 @@ describeEachDriver('gpodder.net API v2', (current) => {
     assert.equal((await inject({ method: 'GET', url: '/subscriptions/simple/pc.xml', headers })).statusCode, 400);
   });
 
+  it('refuses changes a browser makes on behalf of another site, not those of apps', async () => {
+    const url = '/api/2/subscriptions/gpuser/browser.json';
+    const payload = JSON.stringify({ add: ['https://forged.example/feed'], remove: [] });
+    const form = { ...asUser, 'content-type': 'text/plain' };
+    for (const headers of [
+      { ...form, 'sec-fetch-site': 'cross-site' },
+      { ...form, 'sec-fetch-site': 'same-site' },
+      { ...form, origin: 'https://evil.example' },
+      { ...form, origin: 'null' },
+    ]) {
+      const refused = await inject({ method: 'POST', url, headers, payload });
+      assert.deepEqual([refused.statusCode, refused.json().error.code], [403, 'cross_site_request'], JSON.stringify(headers));
+    }
+    const list = await inject({ method: 'GET', url: '/subscriptions/gpuser.json', headers: asUser });
+    assert.ok(!list.body.includes('forged.example'), 'nothing of the forged requests was applied');
+    const fromApp = await inject({ method: 'POST', url, headers: form, payload });
+    assert.equal(fromApp.statusCode, 200, fromApp.body);
+    const sameOrigin = await inject({ method: 'POST', url, headers: { ...form, 'sec-fetch-site': 'same-origin', origin: 'http://localhost:80' }, payload: JSON.stringify({ add: [], remove: ['https://forged.example/feed'] }) });
+    assert.equal(sameOrigin.statusCode, 200, sameOrigin.body);
+    assert.equal((await inject({ method: 'GET', url: '/api/2/devices/gpuser.json', headers: { ...asUser, 'sec-fetch-site': 'cross-site' } })).statusCode, 200, 'reads are not changes');
+  });
+
   it('forgets its sessions and marks when the account is erased', async () => {
     const { userId } = await server.accounts.register('leaver', PASSWORD);
     const headers = { authorization: basic('leaver', PASSWORD) };

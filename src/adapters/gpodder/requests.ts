@@ -18,6 +18,7 @@ export async function gpodderRequestHandling(app: FastifyInstance, sessions: Gpo
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   app.addHook('onRequest', async (request, reply) => {
+    refuseCrossSiteChanges(request);
     if (!request.principal && !request.credentialsRefused) {
       const secret = request.cookies[GPODDER_COOKIE];
       const principal = secret ? await sessions.resolve(secret) : undefined;
@@ -30,6 +31,32 @@ export async function gpodderRequestHandling(app: FastifyInstance, sessions: Gpo
       setSessionCookie(reply, await sessions.issue(request.principal, authorization), secureCookies);
     }
   });
+}
+
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * These routes take any body under any content type (see above), so a page on another site
+ * could make a browser post a form to them, and a browser that once signed in here with HTTP
+ * Basic attaches those credentials by itself. Browsers say where a request comes from
+ * (`Sec-Fetch-Site`, `Origin`); podcast apps send neither. A change coming from another site is
+ * refused.
+ */
+function refuseCrossSiteChanges(request: FastifyRequest): void {
+  if (!UNSAFE_METHODS.has(request.method)) return;
+  const site = request.headers['sec-fetch-site'];
+  const origin = request.headers.origin;
+  let foreign = typeof site === 'string' && site !== 'same-origin' && site !== 'none';
+  if (!foreign && typeof origin === 'string') {
+    try {
+      const from = new URL(origin);
+      // Both sides normalized: `Host: example.org:80` is the origin `http://example.org`.
+      foreign = from.host !== new URL(`${from.protocol}//${request.headers.host ?? ''}`).host;
+    } catch {
+      foreign = true;
+    }
+  }
+  if (foreign) throw new HttpError(403, 'cross_site_request', 'Changes through this API cannot come from another web site');
 }
 
 export function setSessionCookie(reply: FastifyReply, secret: string, secure: boolean): void {
