@@ -39,7 +39,7 @@ console.log(`> node --test (${files.length} files)${process.env.TEST_DATABASE_UR
 run(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...files],
-  { ...process.env, BALADOS_PGLITE_TEMPLATE: template, BALADOS_TEST_MARKERS: markers, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+  { ...process.env, BALADOS_PGLITE_TEMPLATE: template, BALADOS_TEST_MARKERS: markers, LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', FEED_SCHEDULER: process.env.FEED_SCHEDULER ?? 'off' },
 );
 
 if (process.env.REQUIRE_POSTGRES_TESTS === '1') {

@@ -23,6 +23,22 @@ export interface Config {
   trustProxy: false | string;
   /** Who may create an account (the first account of an instance always may). */
   registration: 'open' | 'closed' | 'invite';
+  feeds: FeedsConfig;
+}
+
+export interface FeedsConfig {
+  /** Background refresh of subscribed feeds (`serve` only). */
+  scheduler: boolean;
+  /** Feeds fetched at once per process. */
+  concurrency: number;
+  minIntervalSeconds: number;
+  maxIntervalSeconds: number;
+  /** Longest wait between two attempts of a failing feed. */
+  maxBackoffSeconds: number;
+  /** Private addresses or CIDR ranges feeds may use (intranet servers); everything else internal stays refused. */
+  allowedAddresses: string[];
+  /** Shortest time between two on-demand refreshes of one feed (POST …/refresh). */
+  manualRefreshSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -51,6 +67,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'BODY_LIMIT', default: '1048576', description: 'Largest accepted request body, in bytes.' },
   { name: 'TRUST_PROXY', default: 'false', description: 'Behind a reverse proxy: `true` believes `X-Forwarded-For`/`-Proto` from proxies on loopback or private addresses; or give the proxies yourself, comma-separated (`10.0.0.5, 192.168.1.0/24`). Never all hops: clients could pick their address.' },
   { name: 'REGISTRATION', default: 'closed', description: '`open`: anyone may create an account; `invite`: only with an invitation code from an administrator (`balados user invite`); `closed`: accounts are added by an administrator (`balados user add`). The first account of an instance can always register, and becomes administrator.' },
+  { name: 'FEED_SCHEDULER', default: 'on', description: '`off` stops the background refresh of subscribed feeds (first-subscription fetches included); on-demand refreshes still work.' },
+  { name: 'FEED_CONCURRENCY', default: '16', description: 'Feeds one server process fetches at once.' },
+  { name: 'FEED_MIN_INTERVAL_MINUTES', default: '15', description: 'Shortest time between two refreshes of a feed; the interval adapts to how often the feed publishes, between this and the maximum.' },
+  { name: 'FEED_MAX_INTERVAL_MINUTES', default: '1440', description: 'Longest time between two refreshes of a feed (dormant feeds).' },
+  { name: 'FEED_MAX_BACKOFF_MINUTES', default: '1440', description: 'Longest wait before retrying a failing feed (the wait doubles from 5 minutes with each failure).' },
+  { name: 'FEED_ALLOWED_ADDRESSES', default: '(none)', description: 'Private addresses or CIDR ranges feeds may be fetched from, comma-separated (`10.1.2.3, 192.168.0.0/16`): intranet feed servers. Every other loopback, private or link-local address is refused.' },
+  { name: 'FEED_MANUAL_REFRESH_SECONDS', default: '60', description: 'Shortest time between two on-demand refreshes of one feed (`POST /api/v1/podcasts/{feedId}/refresh`).' },
 ];
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -122,6 +145,28 @@ function registrationMode(env: Env, problems: string[]): Config['registration'] 
   return 'closed';
 }
 
+const ADDRESS_ENTRY = /^[0-9a-fA-F.:]+(\/\d{1,3})?$/;
+
+function feedsConfig(env: Env, problems: string[]): FeedsConfig {
+  const scheduler = (value(env, 'FEED_SCHEDULER') ?? 'on').toLowerCase();
+  if (!['on', 'off', 'true', 'false', '1', '0'].includes(scheduler)) problems.push(`FEED_SCHEDULER must be on or off (got "${scheduler}")`);
+  const minMinutes = integer(env, 'FEED_MIN_INTERVAL_MINUTES', 15, 1, 10_080, problems);
+  const maxMinutes = integer(env, 'FEED_MAX_INTERVAL_MINUTES', 1440, 1, 43_200, problems);
+  if (maxMinutes < minMinutes) problems.push(`FEED_MAX_INTERVAL_MINUTES (${maxMinutes}) must not be below FEED_MIN_INTERVAL_MINUTES (${minMinutes})`);
+  const addresses = (value(env, 'FEED_ALLOWED_ADDRESSES') ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = addresses.filter((entry) => !ADDRESS_ENTRY.test(entry));
+  if (bad.length > 0) problems.push(`FEED_ALLOWED_ADDRESSES must be IP addresses or CIDR ranges separated by commas (got "${bad.join(', ')}")`);
+  return {
+    scheduler: ['on', 'true', '1'].includes(scheduler),
+    concurrency: integer(env, 'FEED_CONCURRENCY', 16, 1, 512, problems),
+    minIntervalSeconds: minMinutes * 60,
+    maxIntervalSeconds: maxMinutes * 60,
+    maxBackoffSeconds: integer(env, 'FEED_MAX_BACKOFF_MINUTES', 1440, 5, 43_200, problems) * 60,
+    allowedAddresses: addresses,
+    manualRefreshSeconds: integer(env, 'FEED_MANUAL_REFRESH_SECONDS', 60, 0, 86_400, problems),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
   const port = integer(env, 'PORT', 8080, 0, 65_535, problems);
@@ -151,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimit: integer(env, 'BODY_LIMIT', 1_048_576, 1024, 1_073_741_824, problems),
     trustProxy: trustedProxies(env, problems),
     registration: registrationMode(env, problems),
+    feeds: feedsConfig(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -8,6 +8,7 @@ import { PrivacyService } from '../privacy/privacy-service.js';
 import { privacySyncApplier, privacySyncSource } from '../privacy/sync.js';
 import type { EventStore } from '../store/event-store.js';
 import { ConcurrencyError } from '../store/events.js';
+import type { Sql } from '../store/sql.js';
 import { normalizeFeedUrl } from '../subscriptions/feed-url.js';
 import { SubscriptionService } from '../subscriptions/subscription-service.js';
 import { subscriptionsSyncApplier, subscriptionsSyncSource } from '../subscriptions/sync.js';
@@ -20,8 +21,11 @@ export interface DomainServices {
   privacy: PrivacyService;
   playlists: PlaylistService;
   collections: CollectionService;
-  /** A feed moved: its subscription history, privacy settings and collection places follow it, in one transaction. */
-  moveFeed(userId: string, from: string, to: string): Promise<void>;
+  /**
+   * A feed moved: its subscription history, privacy settings and collection places follow it, in one
+   * transaction (the caller's when given: no retry then, the caller owns it).
+   */
+  moveFeed(userId: string, from: string, to: string, options?: { tx?: Sql }): Promise<void>;
   /** What each context contributes to /api/v1/sync, in the order the answer lists them. */
   sync: { sources: SyncSource[]; appliers: SyncApplier[] };
 }
@@ -38,16 +42,18 @@ export function createDomainServices(store: EventStore): DomainServices {
     privacy,
     playlists,
     collections,
-    async moveFeed(userId, from, to) {
+    async moveFeed(userId, from, to, options = {}) {
+      const move = async (tx: Sql): Promise<void> => {
+        await subscriptions.move(userId, from, to, { tx });
+        // Normalized by the move above (it refuses unusable URLs).
+        await privacy.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
+        await collections.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
+        await playlists.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
+      };
+      if (options.tx) return move(options.tx);
       for (let attempt = 1; ; attempt++) {
         try {
-          await store.db.transaction(async (tx) => {
-            await subscriptions.move(userId, from, to, { tx });
-            // Normalized by the move above (it refuses unusable URLs).
-            await privacy.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
-            await collections.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
-            await playlists.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
-          });
+          await store.db.transaction(move);
           return;
         } catch (error) {
           if (!(error instanceof ConcurrencyError) || attempt >= 5) throw error;

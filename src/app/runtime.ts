@@ -9,7 +9,8 @@ import { migrate } from '../store/migrations.js';
 import { PgliteDatabase } from '../store/pglite-driver.js';
 import type { Database } from '../store/sql.js';
 import { openDatabase } from './database.js';
-import { applicationProjectors } from './projectors.js';
+import { createDomainServices } from './domain-services.js';
+import { applicationProjectors, type FeedHooks } from './projectors.js';
 
 /** The wired-up application, without HTTP: what the server and the CLI commands share. */
 export interface Runtime {
@@ -21,6 +22,8 @@ export interface Runtime {
   runner: AsyncProjectionRunner;
   accounts: AccountService;
   devices: DeviceService;
+  /** Late bindings of the feed reactors (the scheduler sets `onFeedScheduled`). */
+  feedHooks: FeedHooks;
   close(): Promise<void>;
 }
 
@@ -40,8 +43,10 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       const applied = await migrate(db);
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
-    const projectors = options.projectors ?? applicationProjectors();
+    const feedHooks: FeedHooks = { initialIntervalSeconds: config.feeds.minIntervalSeconds };
+    const projectors = options.projectors ?? applicationProjectors(feedHooks);
     const store = new EventStore(db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
+    feedHooks.moveFeed = createDomainServices(store).moveFeed;
     const runner = new AsyncProjectionRunner(db, store, projectors, { logger });
     let closed = false;
     return {
@@ -53,6 +58,7 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       runner,
       accounts: new AccountService(store, { registration: config.registration }),
       devices: new DeviceService(store),
+      feedHooks,
       async close() {
         if (closed) return;
         closed = true;

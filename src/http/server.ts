@@ -36,6 +36,8 @@ import type { AccountService } from '../accounts/account-service.js';
 import { registerOpenApi } from './openapi.js';
 import { requestId } from './request-id.js';
 import { withEventContext } from '../store/event-context.js';
+import { catalogRoutes } from '../feeds/catalog/routes.js';
+import { createFeedRuntime, type FeedRuntime } from '../feeds/feed-runtime.js';
 
 export interface ServerDeps {
   config: Config;
@@ -47,6 +49,8 @@ export interface ServerDeps {
   store: EventStore;
   projectors: readonly Projector[];
   version: string;
+  /** The catalog and the feed scheduler; built here (and closed with the server) when not given. */
+  feeds?: FeedRuntime;
 }
 
 export type App = FastifyInstance;
@@ -90,6 +94,9 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(collectionRoutes, { collections: services.collections });
   await app.register(playbackRoutes, { playback: services.playback });
   await app.register(syncRoutes, { db: deps.db, ...services.sync });
+  const feeds = deps.feeds ?? createFeedRuntime({ store: deps.store, config: deps.config.feeds, baseUrl: deps.config.baseUrl, logger: deps.logger });
+  if (!deps.feeds) app.addHook('onClose', () => feeds.close());
+  await app.register(catalogRoutes, { catalog: feeds.catalog, scheduler: feeds.scheduler, db: deps.db, manualRefreshSeconds: feeds.config.manualRefreshSeconds });
   await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, secureCookies });
   await app.register(openPodcastApi, { db: deps.db, subscriptions: services.subscriptions, moveFeed: (userId, from, to) => services.moveFeed(userId, from, to), baseUrl: deps.config.baseUrl });
   await app.register(nextcloudApi, {
