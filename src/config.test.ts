@@ -16,7 +16,33 @@ describe('configuration', () => {
       bodyLimit: 1_048_576,
       trustProxy: false,
       registration: 'closed',
+      feeds: {
+        scheduler: true,
+        concurrency: 16,
+        minIntervalSeconds: 900,
+        maxIntervalSeconds: 86_400,
+        maxBackoffSeconds: 86_400,
+        allowedAddresses: [],
+        manualRefreshSeconds: 60,
+      },
     });
+  });
+
+  it('reads the feed settings and refuses inconsistent ones', () => {
+    const feeds = loadConfig({ FEED_SCHEDULER: 'off', FEED_CONCURRENCY: '4', FEED_MIN_INTERVAL_MINUTES: '5', FEED_MAX_INTERVAL_MINUTES: '60', FEED_ALLOWED_ADDRESSES: '10.1.2.3, 192.168.0.0/16' }).feeds;
+    assert.deepEqual([feeds.scheduler, feeds.concurrency, feeds.minIntervalSeconds, feeds.maxIntervalSeconds, feeds.allowedAddresses], [false, 4, 300, 3600, ['10.1.2.3', '192.168.0.0/16']]);
+    assert.throws(
+      () => loadConfig({ FEED_SCHEDULER: 'sometimes', FEED_MIN_INTERVAL_MINUTES: '90', FEED_MAX_INTERVAL_MINUTES: '60', FEED_ALLOWED_ADDRESSES: 'intranet.local' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.deepEqual(error.problems, [
+          'FEED_SCHEDULER must be on or off (got "sometimes")',
+          'FEED_MAX_INTERVAL_MINUTES (60) must not be below FEED_MIN_INTERVAL_MINUTES (90)',
+          'FEED_ALLOWED_ADDRESSES must be IP addresses or CIDR ranges separated by commas (got "intranet.local")',
+        ]);
+        return true;
+      },
+    );
   });
 
   it('reads every variable, normalising the base URL', () => {

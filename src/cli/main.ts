@@ -8,6 +8,7 @@ import { UsageError, type CliContext, type CliIo, type Command } from './command
 import { migrateCommand } from './commands/migrate.js';
 import { projectionsRebuildCommand, projectionsStatusCommand } from './commands/projections.js';
 import { feedsParseCommand } from './commands/feeds.js';
+import { feedsRefreshCommand, feedsStatusCommand } from './commands/feed-refresh.js';
 import { serveCommand } from './commands/serve.js';
 import { userAddCommand, userDeleteCommand, userInviteCommand, userDisableCommand, userEnableCommand, userListCommand, userPasswordCommand } from './commands/users.js';
 
@@ -24,6 +25,8 @@ export const commands: readonly Command[] = [
   userDeleteCommand,
   userInviteCommand,
   feedsParseCommand,
+  feedsRefreshCommand,
+  feedsStatusCommand,
 ];
 
 function help(io: CliIo): void {

@@ -33,3 +33,22 @@ export async function applyNextBatch(db: Database, store: EventStore, projector:
     return { ran: true, applied: page.events.length, hasMore: page.hasMore };
   });
 }
+
+/**
+ * Applies every async projector until none has anything left, in passes, since reactors append
+ * events that other projectors read. For commands that run without the background runner.
+ */
+export async function catchUpAsync(db: Database, store: EventStore, projectors: readonly Projector[], options: { batchSize?: number; maxPasses?: number } = {}): Promise<void> {
+  const asyncProjectors = projectors.filter((projector) => projector.kind === 'async');
+  for (let pass = 0; pass < (options.maxPasses ?? 50); pass++) {
+    let applied = 0;
+    for (const projector of asyncProjectors) {
+      for (;;) {
+        const outcome = await applyNextBatch(db, store, projector, options.batchSize ?? 1000);
+        applied += outcome.applied;
+        if (!outcome.hasMore) break;
+      }
+    }
+    if (applied === 0) return;
+  }
+}

@@ -4,7 +4,7 @@ import { applicationProjectors, type FeedHooks } from '../../src/app/projectors.
 import { loadConfig } from '../../src/config.js';
 import { createFeedRuntime, type FeedRuntime } from '../../src/feeds/feed-runtime.js';
 import type { FixtureServer } from '../../src/feeds/fetcher/testing/fixture-server.js';
-import { applyNextBatch } from '../../src/projections/catch-up.js';
+import { catchUpAsync } from '../../src/projections/catch-up.js';
 import { prepareProjections } from '../../src/projections/startup.js';
 import { EventStore } from '../../src/store/event-store.js';
 import type { Database } from '../../src/store/sql.js';
@@ -16,7 +16,7 @@ export interface FeedHarness {
   services: DomainServices;
   feeds: FeedRuntime;
   projectors: Projector[];
-  /** Runs every async projection and reactor until none has anything left (reactors append events others read). */
+  /** Runs every async projection and reactor until none has anything left. */
   settle(): Promise<void>;
 }
 
@@ -41,28 +41,12 @@ export async function feedHarness(db: Database, options: { env?: Record<string, 
     ...(options.now ? { now: options.now } : {}),
     ...(options.owner ? { owner: options.owner } : {}),
   });
-  const asyncProjectors = projectors.filter((projector) => projector.kind === 'async');
-  return {
-    db,
-    store,
-    services,
-    feeds,
-    projectors,
-    async settle() {
-      for (let pass = 0; pass < 50; pass++) {
-        let applied = 0;
-        for (const projector of asyncProjectors) {
-          for (;;) {
-            const outcome = await applyNextBatch(db, store, projector, 500);
-            applied += outcome.applied;
-            if (!outcome.hasMore) break;
-          }
-        }
-        if (applied === 0) return;
-      }
-      throw new Error('projections did not settle');
-    },
-  };
+  return { db, store, services, feeds, projectors, settle: () => settleProjections(db, store, projectors) };
+}
+
+/** Runs every async projection and reactor until none has anything left (reactors append events others read). */
+export function settleProjections(db: Database, store: EventStore, projectors: readonly Projector[]): Promise<void> {
+  return catchUpAsync(db, store, projectors, { batchSize: 500 });
 }
 
 export interface ServedFeed {
