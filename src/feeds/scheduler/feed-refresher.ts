@@ -31,20 +31,46 @@ export interface RefresherDeps {
 }
 
 interface Parsed {
-  feed: ParsedFeed;
+  /** Null when the body is the one already recorded (`knownHash`): it was not parsed. */
+  feed: ParsedFeed | null;
   hash: string;
 }
 
-/** Reads the body to the end, hashing it and parsing it as it arrives. */
-async function readFeed(outcome: FetchedFeed): Promise<Parsed> {
+/** Bodies up to this size are hashed before they are parsed, so that an unchanged one is not parsed at all. */
+const HASH_FIRST_BYTES = 1024 * 1024;
+
+/**
+ * Reads the body to the end, hashing it. A small body is kept and parsed only if its hash is new;
+ * a larger one goes through the streaming parser as it arrives (memory stays bounded).
+ */
+async function readFeed(outcome: FetchedFeed, knownHash: string | null): Promise<Parsed> {
   const hash = createHash('sha256');
-  const parser = createFeedParser({ baseUrl: outcome.finalUrl, maxEpisodes: MAX_EPISODES_PER_FEED });
+  const createParser = () => createFeedParser({ baseUrl: outcome.finalUrl, maxEpisodes: MAX_EPISODES_PER_FEED });
+  let parser: ReturnType<typeof createFeedParser> | null = null;
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
   // for-await gives the body back (return()) if the parser throws: connection and permits are released.
   for await (const chunk of outcome.body) {
     hash.update(chunk);
-    parser.write(chunk);
+    if (parser) {
+      parser.write(chunk);
+      continue;
+    }
+    held.push(chunk);
+    heldBytes += chunk.byteLength;
+    if (heldBytes > HASH_FIRST_BYTES) {
+      parser = createParser();
+      for (const piece of held) parser.write(piece);
+      held = [];
+    }
   }
-  return { feed: parser.end(), hash: hash.digest('base64url') };
+  const digest = hash.digest('base64url');
+  if (!parser) {
+    if (digest === knownHash) return { feed: null, hash: digest };
+    parser = createParser();
+    for (const piece of held) parser.write(piece);
+  }
+  return { feed: parser.end(), hash: digest };
 }
 
 /**
@@ -99,8 +125,8 @@ export class FeedRefresher {
       return this.success('not_modified', { etag: feed.etag, lastModified: feed.lastModified, contentHash: feed.contentHash, intervalSeconds: feed.intervalSeconds, events });
     }
     const validators = { etag: outcome.etag ?? null, lastModified: outcome.lastModified ?? null };
-    const { feed: parsed, hash } = await readFeed(outcome);
-    if (hash === feed.contentHash && !movedTo) {
+    const { feed: parsed, hash } = await readFeed(outcome, movedTo ? null : feed.contentHash);
+    if (parsed === null || (hash === feed.contentHash && !movedTo)) {
       return this.success('unchanged', { ...validators, contentHash: hash, intervalSeconds: feed.intervalSeconds, events: 0 });
     }
     const at = this.now();
@@ -129,7 +155,7 @@ export class FeedRefresher {
     try {
       const outcome = await this.deps.fetcher.fetch(to, {}, signal);
       if (outcome.kind !== 'fetched') return 0;
-      parsed = (await readFeed(outcome)).feed;
+      parsed = (await readFeed(outcome, null)).feed!;
     } catch (error) {
       if (error instanceof FeedFetchError || error instanceof FeedParseError) return 0;
       throw error;

@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { Database } from '../../store/sql.js';
 import type { FeedRefresher, RefreshResult } from './feed-refresher.js';
 import { backoffDelay, type BackoffBounds, type IntervalBounds } from './intervals.js';
-import { claimDue, claimOne, dropUnsubscribed, recordFailure, recordSuccess, releaseLease, type ScheduledFeed } from './schedule-store.js';
+import { setMaxListeners } from 'node:events';
+import { WriteCoalescer } from '../../playback/write-coalescer.js';
+import { claimDue, claimOne, dropUnsubscribed, recordFailure, recordSuccesses, releaseLease, type ScheduledFeed, type SuccessRecord } from './schedule-store.js';
 
 export interface SchedulerOptions {
   /** Feeds fetched at once by this process. */
@@ -39,12 +41,14 @@ export class FeedScheduler {
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly inFlight = new Set<Promise<void>>();
-  private abort = new AbortController();
+  private abort: AbortController;
   private wakeUp: (() => void) | undefined;
   private moreDue = false;
   private wokenWhileBusy = false;
   private lastCleanup = 0;
   private readonly now: () => Date;
+  /** Successful refreshes finishing together are written in one statement (one per feed capped throughput on PGlite). */
+  private readonly successes: WriteCoalescer<SuccessRecord & { feedUrl: string }, undefined>;
 
   constructor(
     private readonly db: Database,
@@ -53,12 +57,27 @@ export class FeedScheduler {
   ) {
     this.owner = options.owner ?? `scheduler-${randomUUID()}`;
     this.now = options.now ?? (() => new Date());
+    this.successes = new WriteCoalescer(
+      async (records) => {
+        await recordSuccesses(this.db, this.owner, records);
+        return records.map(() => undefined);
+      },
+      { maxBatch: 500, maxConcurrent: db.driver === 'pglite' ? 1 : 2 },
+    );
+    this.abort = this.newAbortController();
+  }
+
+  /** One signal is shared by every fetch in flight: as many listeners as fetches are expected. */
+  private newAbortController(): AbortController {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    if (this.abort.signal.aborted) this.abort = new AbortController();
+    if (this.abort.signal.aborted) this.abort = this.newAbortController();
     this.loopDone = this.loop();
   }
 
@@ -71,7 +90,7 @@ export class FeedScheduler {
     await this.loopDone;
     await Promise.all(this.inFlight);
     // On-demand refreshes (and a later start) get a fresh signal.
-    this.abort = new AbortController();
+    this.abort = this.newAbortController();
   }
 
   /** Looks for due feeds now (a feed was just scheduled). */
@@ -155,7 +174,8 @@ export class FeedScheduler {
     }
     const at = this.now();
     if (result.kind === 'success') {
-      await recordSuccess(this.db, this.owner, feed.feedUrl, {
+      await this.successes.submit({
+        feedUrl: feed.feedUrl,
         status: result.status,
         etag: result.etag,
         lastModified: result.lastModified,

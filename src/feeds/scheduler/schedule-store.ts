@@ -111,15 +111,31 @@ export interface SuccessRecord {
   nextFetchAt: Date;
 }
 
-/** A fetch worked: the error is cleared, the validators kept, the lease given back. */
-export async function recordSuccess(sql: Sql, owner: string, feedUrl: string, record: SuccessRecord): Promise<void> {
+/**
+ * Fetches that worked, in one statement: errors cleared, validators kept, leases given back.
+ * Only rows this owner still holds are written.
+ */
+export async function recordSuccesses(sql: Sql, owner: string, records: readonly (SuccessRecord & { feedUrl: string })[]): Promise<void> {
+  if (records.length === 0) return;
   await sql.query(
-    `UPDATE feed_schedule SET next_fetch_at = $3, interval_seconds = $4, failures = 0, last_error_code = NULL, last_error_message = NULL,
-       last_error_at = NULL, last_fetched_at = $5, last_success_at = $5, last_status = $6, etag = $7, last_modified = $8, content_hash = $9,
-       lease_owner = NULL, lease_expires_at = NULL
-     WHERE feed_url = $1 AND lease_owner = $2`,
-    [feedUrl, owner, record.nextFetchAt.toISOString(), record.intervalSeconds, record.at.toISOString(), record.status, record.etag, record.lastModified, record.contentHash],
-    { name: 'balados_feed_schedule_success' },
+    `UPDATE feed_schedule f SET next_fetch_at = r.next_fetch_at, interval_seconds = r.interval_seconds, failures = 0, last_error_code = NULL,
+       last_error_message = NULL, last_error_at = NULL, last_fetched_at = r.at, last_success_at = r.at, last_status = r.status, etag = r.etag,
+       last_modified = r.last_modified, content_hash = r.content_hash, lease_owner = NULL, lease_expires_at = NULL
+     FROM unnest($2::text[], $3::timestamptz[], $4::integer[], $5::timestamptz[], $6::text[], $7::text[], $8::text[], $9::text[])
+       AS r(feed_url, next_fetch_at, interval_seconds, at, status, etag, last_modified, content_hash)
+     WHERE f.feed_url = r.feed_url AND f.lease_owner = $1`,
+    [
+      owner,
+      records.map((record) => record.feedUrl),
+      records.map((record) => record.nextFetchAt.toISOString()),
+      records.map((record) => record.intervalSeconds),
+      records.map((record) => record.at.toISOString()),
+      records.map((record) => record.status),
+      records.map((record) => record.etag),
+      records.map((record) => record.lastModified),
+      records.map((record) => record.contentHash),
+    ],
+    { name: 'balados_feed_schedule_successes' },
   );
 }
 
