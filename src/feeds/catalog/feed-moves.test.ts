@@ -71,6 +71,12 @@ describeEachDriver('feed moves', (current) => {
     // Refreshing the old URL again records nothing new.
     await harness.feeds.scheduler.refreshNow(from);
     assert.equal((await feedEvents(harness.db, feedStream(from))).length, 1);
+
+    // Someone subscribing to the old URL afterwards (an app that still has it) follows the move too.
+    const late = `mover-late-${tag}`;
+    await subscribers(from, [late]);
+    assert.deepEqual(await subscription(late, from), { subscribed: false, movedTo: to });
+    assert.deepEqual(await subscription(late, to), { subscribed: true, movedTo: null });
   });
 
   it('itunes:new-feed-url moves subscribers only to an address that answers with a feed, never to an internal one', async () => {
