@@ -9,15 +9,13 @@
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { createDomainServices } from '../src/app/domain-services.js';
-import { applicationProjectors, type FeedHooks } from '../src/app/projectors.js';
+import { wireEventStore } from '../src/app/wiring.js';
 import { loadConfig } from '../src/config.js';
 import { createFeedRuntime } from '../src/feeds/feed-runtime.js';
 import { createFeedFetcher } from '../src/feeds/fetcher/index.js';
 import { fakeResolver } from '../src/feeds/fetcher/testing/fixture-server.js';
 import { catchUpAsync } from '../src/projections/catch-up.js';
 import { prepareProjections } from '../src/projections/startup.js';
-import { EventStore } from '../src/store/event-store.js';
 import { migrate } from '../src/store/migrations.js';
 import type { Database } from '../src/store/sql.js';
 import { postgresUrl, withDatabase } from './support/databases.js';
@@ -61,12 +59,8 @@ try {
       driver,
       async (db) => {
         await migrate(db);
-        const hooks: FeedHooks = {};
-        const projectors = applicationProjectors(hooks);
-        const store = new EventStore(db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
+        const { projectors, store, services } = wireEventStore(db);
         await prepareProjections(db, store, projectors);
-        const services = createDomainServices(store);
-        hooks.moveFeed = services.moveFeed;
         const urls = Array.from({ length: FEEDS }, (_, n) => `http://feeds-${n % HOSTS}.bench:${server.port}/feed/${n}.xml`);
         for (let offset = 0; offset < FEEDS; offset += 5000) {
           await services.subscriptions.change(`bench-${offset}`, urls.slice(offset, offset + 5000).map((feedUrl) => ({ feedUrl, subscribed: true })));

@@ -4,13 +4,13 @@ import { DeviceService } from '../accounts/devices/device-service.js';
 import type { Config } from '../config.js';
 import { AsyncProjectionRunner } from '../projections/async-runner.js';
 import type { Projector } from '../projections/projector.js';
-import { EventStore } from '../store/event-store.js';
+import type { EventStore } from '../store/event-store.js';
 import { migrate } from '../store/migrations.js';
 import { PgliteDatabase } from '../store/pglite-driver.js';
 import type { Database } from '../store/sql.js';
 import { openDatabase } from './database.js';
-import { createDomainServices } from './domain-services.js';
-import { applicationProjectors, type FeedHooks } from './projectors.js';
+import type { FeedHooks } from './projectors.js';
+import { wireEventStore } from './wiring.js';
 
 /** The wired-up application, without HTTP: what the server and the CLI commands share. */
 export interface Runtime {
@@ -43,10 +43,10 @@ export async function openRuntime(config: Config, logger: Logger, options: Runti
       const applied = await migrate(db);
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     }
-    const feedHooks: FeedHooks = { initialIntervalSeconds: config.feeds.minIntervalSeconds };
-    const projectors = options.projectors ?? applicationProjectors(feedHooks);
-    const store = new EventStore(db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
-    feedHooks.moveFeed = createDomainServices(store).moveFeed;
+    const { projectors, store, feedHooks } = wireEventStore(db, {
+      initialIntervalSeconds: config.feeds.minIntervalSeconds,
+      ...(options.projectors ? { projectors: options.projectors } : {}),
+    });
     const runner = new AsyncProjectionRunner(db, store, projectors, { logger });
     let closed = false;
     return {

@@ -10,14 +10,9 @@ import { loadMigrations, migrate } from '../store/migrations.js';
 import { PgliteDatabase } from '../store/pglite-driver.js';
 import type { Database } from '../store/sql.js';
 import { runCli } from './main.js';
+import { cli } from '../../test/support/cli.js';
 import { formatDuration, formatProgress } from './progress.js';
 
-async function cli(args: string[], env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (line) => out.push(line), err: (line) => err.push(line), env });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('CLI', () => {
   it('prints help, the version, and refuses unknown commands and bad configuration', async () => {

@@ -5,14 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rss } from '../../test/support/feeds.js';
 import { startFixtureServer, type FixtureServer } from '../feeds/fetcher/testing/fixture-server.js';
-import { runCli } from './main.js';
+import { cli } from '../../test/support/cli.js';
 
-async function cli(args: string[], env: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(args, { out: (line) => out.push(line), err: (line) => err.push(line), env });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('CLI: feeds refresh and status', () => {
   let server: FixtureServer;

@@ -2,12 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { newListener, type ApiClient } from '../../../test/support/api.js';
 import { describeEachDriver } from '../../../test/support/databases.js';
-import { serveFeed, settleProjections, type ServedFeed } from '../../../test/support/feed-catalog.js';
+import { fixtureServerForFile, serveFeed, settleProjections, type ServedFeed } from '../../../test/support/feed-catalog.js';
 import { rss } from '../../../test/support/feeds.js';
 import { createTestServer, type TestServer } from '../../../test/support/server.js';
 import { applicationProjectors } from '../../app/projectors.js';
 import { encodeFeedId } from '../../subscriptions/feed-id.js';
-import { startFixtureServer, type FixtureServer } from '../fetcher/testing/fixture-server.js';
 
 const items = (count: number): string =>
   Array.from({ length: count }, (_, index) =>
@@ -16,13 +15,7 @@ const items = (count: number): string =>
     `<podcast:transcript url="https://cdn.example/${index}.vtt" type="text/vtt"/></item>`,
   ).join('');
 
-let fixtures: FixtureServer;
-before(async () => {
-  fixtures = await startFixtureServer();
-});
-after(async () => {
-  await fixtures.close();
-});
+const fixtures = fixtureServerForFile();
 
 describeEachDriver('catalog API', (current) => {
   let server: TestServer;

@@ -2,22 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { accountEventCount } from '../../../test/support/api.js';
 import { describeEachDriver } from '../../../test/support/databases.js';
-import { feedEvents, feedHarness, serveFeed, type FeedHarness } from '../../../test/support/feed-catalog.js';
+import { feedEvents, feedHarness, fixtureServerForFile, serveFeed, type FeedHarness } from '../../../test/support/feed-catalog.js';
 import { rss } from '../../../test/support/feeds.js';
 import { resetAsyncProjection } from '../../projections/rebuild.js';
-import { startFixtureServer, type FixtureServer } from '../fetcher/testing/fixture-server.js';
 import { findCatalogEpisode } from './episode-lookup.js';
 import { feedStream } from './feed-decider.js';
 
 const episode = `<item><guid>ep-1</guid><title>One</title><enclosure url="https://cdn.example/one.mp3" type="audio/mpeg" length="5"/></item>`;
 
-let server: FixtureServer;
-before(async () => {
-  server = await startFixtureServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = fixtureServerForFile();
 
 describeEachDriver('feed moves', (current) => {
   let harness: FeedHarness;

@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { describeEachDriver } from '../../../test/support/databases.js';
-import { feedHarness, type FeedHarness } from '../../../test/support/feed-catalog.js';
+import { feedHarness, fixtureServerForFile, type FeedHarness } from '../../../test/support/feed-catalog.js';
 import { rss } from '../../../test/support/feeds.js';
-import { sleep, startFixtureServer, type FixtureServer } from '../fetcher/testing/fixture-server.js';
+import { sleep } from '../fetcher/testing/fixture-server.js';
 import { claimDue } from './schedule-store.js';
 
 const FEEDS = 40;
 
-let server: FixtureServer;
-before(async () => {
-  server = await startFixtureServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = fixtureServerForFile();
 
 describeEachDriver('feed scheduler leases', (current) => {
   let first: FeedHarness;
@@ -52,16 +46,17 @@ describeEachDriver('feed scheduler leases', (current) => {
     // Both loops run at once, each claiming batches of 8 while the other holds its own.
     first.feeds.scheduler.start();
     second.feeds.scheduler.start();
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && [...fetched.values()].length < FEEDS) await sleep(20);
-    await sleep(200);
+    const recorded = async () =>
+      (await current().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM feed_schedule WHERE last_status = 'fetched' AND feed_url = ANY($1::text[])`, [urls])).rows[0]!.n;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && (await recorded()) < FEEDS) await sleep(20);
+    await sleep(100);
     await first.feeds.scheduler.stop();
     await second.feeds.scheduler.stop();
+    assert.equal(await recorded(), FEEDS, 'every feed fetched and recorded');
     assert.equal(overlaps, 0, 'no feed fetched by both at once');
-    assert.equal(fetched.size, FEEDS, 'every feed fetched');
+    assert.equal(fetched.size, FEEDS);
     assert.deepEqual([...new Set(fetched.values())], [1], 'each once (the next refresh is hours away)');
-    const owners = await current().db.query<{ n: number }>(`SELECT count(*)::int AS n FROM feed_schedule WHERE last_status = 'fetched' AND feed_url = ANY($1::text[])`, [urls]);
-    assert.equal(owners.rows[0]!.n, FEEDS);
   });
 
   it('a claim is exclusive until its lease expires, then another process takes the feed over', async () => {

@@ -2,24 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { fixture } from '../../../test/fixtures/feeds/real-feeds.js';
 import { describeEachDriver } from '../../../test/support/databases.js';
-import { feedEvents, feedHarness, serveFeed, type FeedHarness, type ServedFeed } from '../../../test/support/feed-catalog.js';
+import { feedEvents, feedHarness, fixtureServerForFile, serveFeed, type FeedHarness, type ServedFeed } from '../../../test/support/feed-catalog.js';
 import { rss } from '../../../test/support/feeds.js';
 import { AsyncProjectionRunner } from '../../projections/async-runner.js';
 import { feedStream } from '../catalog/feed-decider.js';
-import { startFixtureServer, type FixtureServer } from '../fetcher/testing/fixture-server.js';
 import { scheduleStatus } from './schedule-store.js';
 
 const item = (guid: string, title: string, day: number): string =>
   `<item><guid>${guid}</guid><title>${title}</title><pubDate>${new Date(Date.UTC(2026, 9, day)).toUTCString()}</pubDate>` +
   `<enclosure url="https://cdn.example/${guid}.mp3" type="audio/mpeg" length="1000"/><itunes:duration>10:00</itunes:duration></item>`;
 
-let server: FixtureServer;
-before(async () => {
-  server = await startFixtureServer();
-});
-after(async () => {
-  await server.close();
-});
+const server = fixtureServerForFile();
 
 describeEachDriver('feed refresh', (current) => {
   let harness: FeedHarness;
