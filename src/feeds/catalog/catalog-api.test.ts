@@ -7,6 +7,7 @@ import { rss } from '../../../test/support/feeds.js';
 import { createTestServer, type TestServer } from '../../../test/support/server.js';
 import { applicationProjectors } from '../../app/projectors.js';
 import { encodeFeedId } from '../../subscriptions/feed-id.js';
+import { REFRESH_BURST } from './routes.js';
 
 const items = (count: number): string =>
   Array.from({ length: count }, (_, index) =>
@@ -108,5 +109,16 @@ describeEachDriver('catalog API', (current) => {
     const badPage = await listener.get(`/api/v1/podcasts/${feedId}/episodes?page=bm9wZQ`);
     assert.deepEqual([badPage.status, badPage.body.error.code], [400, 'invalid_page']);
     assert.equal((await listener.get(`/api/v1/podcasts/${feedId}/episodes?limit=0`)).status, 400);
+  });
+
+  it('limits on-demand refreshes per account, whichever feeds they are for', async () => {
+    const busy = (await newListener(server.app, server.accounts, 'busy')).phone;
+    const statuses: number[] = [];
+    for (let index = 0; index <= REFRESH_BURST; index++) {
+      const feedUrl = fixtures.url(`/api-unknown-${current().driver}-${index}.xml`);
+      await busy.post('/api/v1/subscriptions', { feedUrl });
+      statuses.push((await busy.post(`/api/v1/podcasts/${encodeFeedId(feedUrl)}/refresh`)).status);
+    }
+    assert.deepEqual(statuses, [...Array(REFRESH_BURST).fill(200), 429]);
   });
 });

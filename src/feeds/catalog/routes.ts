@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { principalOf } from '../../http/authentication.js';
 import { HttpError } from '../../http/errors.js';
 import { errorResponses } from '../../http/openapi.js';
+import { TokenBuckets } from '../../http/request-limits.js';
 import type { Database } from '../../store/sql.js';
 import { decodeFeedId, encodeFeedId } from '../../subscriptions/feed-id.js';
 import { RefreshInProgressError, type FeedScheduler } from '../scheduler/feed-scheduler.js';
@@ -56,6 +57,9 @@ const EpisodeSchema = Type.Object(
   { $id: 'CatalogEpisode' },
 );
 
+/** On-demand refreshes per account and minute. */
+export const REFRESH_BURST = 10;
+
 const FeedParams = Type.Object({ feedId: Type.String({ maxLength: 4096, description: 'The feed URL in base64url' }) });
 
 function feedUrlOf(feedId: string): string {
@@ -89,6 +93,9 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService;
   app,
   { catalog, scheduler, db, manualRefreshSeconds },
 ) => {
+  // Besides the per-feed limit: an account subscribed to thousands of feeds must not turn this
+  // server into a crawler on demand (per process, like the credential limits).
+  const refreshesPerAccount = new TokenBuckets(REFRESH_BURST, REFRESH_BURST / 60);
   async function podcastJson(feedUrl: string): Promise<Static<typeof PodcastSchema>> {
     const [podcast, status] = await Promise.all([catalog.podcast(feedUrl), scheduleStatus(db, feedUrl)]);
     if (!podcast && !status) throw new HttpError(404, 'podcast_not_found', 'This feed is not in the catalog (nobody subscribes to it here)');
@@ -160,7 +167,10 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService;
       config: { auth: { scope: 'user.subscriptions.write' } },
       schema: {
         tags: ['catalog'],
-        summary: 'Refresh a feed the account subscribes to, now (at most once a minute per feed)',
+        summary: 'Refresh a feed the account subscribes to, now',
+        description:
+          'At most once per FEED_MANUAL_REFRESH_SECONDS (default 60) per feed, and 10 a minute per account (429 with Retry-After). ' +
+          'The answer has the refresh status of this fetch; the catalog fields are updated in the background, a moment later.',
         params: FeedParams,
         response: { 200: PodcastSchema, ...errorResponses },
       },
@@ -176,6 +186,11 @@ export const catalogRoutes: FastifyPluginAsyncTypebox<{ catalog: CatalogService;
         const wait = Math.ceil(manualRefreshSeconds - since);
         reply.header('retry-after', String(wait));
         throw new HttpError(429, 'refreshed_recently', `This feed was fetched ${Math.floor(since)} s ago; try again in ${wait} s`);
+      }
+      const allowance = refreshesPerAccount.take(userId);
+      if (!allowance.allowed) {
+        reply.header('retry-after', String(allowance.retryAfterSeconds));
+        throw new HttpError(429, 'too_many_refreshes', `At most ${REFRESH_BURST} on-demand refreshes a minute per account`);
       }
       try {
         await scheduler.refreshNow(feedUrl);
