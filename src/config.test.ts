@@ -32,13 +32,13 @@ describe('configuration', () => {
     const feeds = loadConfig({ FEED_SCHEDULER: 'off', FEED_CONCURRENCY: '4', FEED_MIN_INTERVAL_MINUTES: '5', FEED_MAX_INTERVAL_MINUTES: '60', FEED_ALLOWED_ADDRESSES: '10.1.2.3, 192.168.0.0/16' }).feeds;
     assert.deepEqual([feeds.scheduler, feeds.concurrency, feeds.minIntervalSeconds, feeds.maxIntervalSeconds, feeds.allowedAddresses], [false, 4, 300, 3600, ['10.1.2.3', '192.168.0.0/16']]);
     assert.throws(
-      () => loadConfig({ FEED_SCHEDULER: 'sometimes', FEED_MIN_INTERVAL_MINUTES: '90', FEED_MAX_INTERVAL_MINUTES: '60', FEED_ALLOWED_ADDRESSES: 'intranet.local' }),
+      () => loadConfig({ FEED_SCHEDULER: 'sometimes', FEED_MIN_INTERVAL_MINUTES: '90', FEED_MAX_INTERVAL_MINUTES: '60', FEED_ALLOWED_ADDRESSES: '10.0.0.1, intranet.local, 10.0.0.0/33' }),
       (error: unknown) => {
         assert.ok(error instanceof ConfigError);
         assert.deepEqual(error.problems, [
           'FEED_SCHEDULER must be on or off (got "sometimes")',
           'FEED_MAX_INTERVAL_MINUTES (60) must not be below FEED_MIN_INTERVAL_MINUTES (90)',
-          'FEED_ALLOWED_ADDRESSES must be IP addresses or CIDR ranges separated by commas (got "intranet.local")',
+          'FEED_ALLOWED_ADDRESSES must be IP addresses or CIDR ranges separated by commas (got "intranet.local, 10.0.0.0/33")',
         ]);
         return true;
       },

@@ -2,6 +2,8 @@
  * Configuration comes from the environment only, and is checked as a whole at start: one
  * message lists every problem, so a self-hoster fixes them in one go.
  */
+
+import { createAddressPolicy } from './feeds/fetcher/address-policy.js';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -145,8 +147,6 @@ function registrationMode(env: Env, problems: string[]): Config['registration'] 
   return 'closed';
 }
 
-const ADDRESS_ENTRY = /^[0-9a-fA-F.:]+(\/\d{1,3})?$/;
-
 function feedsConfig(env: Env, problems: string[]): FeedsConfig {
   const scheduler = (value(env, 'FEED_SCHEDULER') ?? 'on').toLowerCase();
   if (!['on', 'off', 'true', 'false', '1', '0'].includes(scheduler)) problems.push(`FEED_SCHEDULER must be on or off (got "${scheduler}")`);
@@ -154,7 +154,15 @@ function feedsConfig(env: Env, problems: string[]): FeedsConfig {
   const maxMinutes = integer(env, 'FEED_MAX_INTERVAL_MINUTES', 1440, 1, 43_200, problems);
   if (maxMinutes < minMinutes) problems.push(`FEED_MAX_INTERVAL_MINUTES (${maxMinutes}) must not be below FEED_MIN_INTERVAL_MINUTES (${minMinutes})`);
   const addresses = (value(env, 'FEED_ALLOWED_ADDRESSES') ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
-  const bad = addresses.filter((entry) => !ADDRESS_ENTRY.test(entry));
+  // Checked by the fetcher's own address policy, so what passes here is what it will accept.
+  const bad = addresses.filter((entry) => {
+    try {
+      createAddressPolicy({ allowedAddresses: [entry] });
+      return false;
+    } catch {
+      return true;
+    }
+  });
   if (bad.length > 0) problems.push(`FEED_ALLOWED_ADDRESSES must be IP addresses or CIDR ranges separated by commas (got "${bad.join(', ')}")`);
   return {
     scheduler: ['on', 'true', '1'].includes(scheduler),
