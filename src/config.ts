@@ -2,8 +2,8 @@
  * Configuration comes from the environment only, and is checked as a whole at start: one
  * message lists every problem, so a self-hoster fixes them in one go.
  */
-
 import { createAddressPolicy } from './feeds/fetcher/address-policy.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
