@@ -93,6 +93,10 @@ export class CatalogService {
     return this.handle(feedUrl, { kind: 'recordFailure', feedUrl, at: at.toISOString(), ...failure });
   }
 
+  recordRecovery(feedUrl: string, at: Date): Promise<RecordedEvent[]> {
+    return this.handle(feedUrl, { kind: 'recordRecovery', feedUrl, at: at.toISOString() });
+  }
+
   recordMove(feedUrl: string, to: string, reason: MoveReason, at: Date): Promise<RecordedEvent[]> {
     return this.handle(feedUrl, { kind: 'recordMove', feedUrl, to, reason, at: at.toISOString() });
   }

@@ -55,6 +55,12 @@ describe('feed decider', () => {
       .given([...firstEvents(), failed])
       .when({ kind: 'recordFetch', feedUrl, at: later, snapshot: first })
       .then([{ type: 'FeedFetched', data: { feedUrl, at: later, podcast: {} } }]);
+    // A 304 or an unchanged body after failures says the same; without a failure it says nothing.
+    spec(feedDecider)
+      .given([...firstEvents(), failed])
+      .when({ kind: 'recordRecovery', feedUrl, at: later })
+      .then([{ type: 'FeedFetched', data: { feedUrl, at: later, podcast: {} } }]);
+    spec(feedDecider).given(firstEvents()).when({ kind: 'recordRecovery', feedUrl, at: later }).thenNothing();
   });
 
   it('a move is recorded once, never to the feed itself', () => {

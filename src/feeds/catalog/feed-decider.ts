@@ -14,6 +14,8 @@ export type MoveReason = 'permanent_redirect' | 'new_feed_url';
 export type FeedCommand =
   | { kind: 'recordFetch'; feedUrl: string; at: string; snapshot: FeedSnapshot }
   | { kind: 'recordFailure'; feedUrl: string; at: string; code: string; message: string; status?: number }
+  /** A fetch worked but brought nothing new (304, same body): only ends a failure, if any. */
+  | { kind: 'recordRecovery'; feedUrl: string; at: string }
   | { kind: 'recordMove'; feedUrl: string; to: string; reason: MoveReason; at: string };
 
 export type FeedEvent =
@@ -102,6 +104,8 @@ export const feedDecider: Decider<FeedCommand, FeedEvent, FeedState> = {
             data: { feedUrl: command.feedUrl, at: command.at, code: command.code, message: command.message, ...(command.status !== undefined ? { status: command.status } : {}) },
           },
         ];
+      case 'recordRecovery':
+        return state.failing === null ? [] : [{ type: 'FeedFetched', data: { feedUrl: command.feedUrl, at: command.at, podcast: {} } }];
       case 'recordMove':
         if (command.to === command.feedUrl || state.movedTo === command.to) return [];
         return [{ type: 'FeedMoved', data: { feedUrl: command.feedUrl, to: command.to, reason: command.reason, at: command.at } }];

@@ -121,13 +121,13 @@ export class FeedRefresher {
     if (outcome.kind === 'not_modified') {
       // Our copy is current; a move seen on the way is only recorded once the new address has
       // been read as a feed (a 304 says nothing about what it serves to others).
-      const events = movedTo ? await this.moveIfFeed(feed.feedUrl, movedTo, 'permanent_redirect', signal) : 0;
+      const events = (movedTo ? await this.moveIfFeed(feed.feedUrl, movedTo, 'permanent_redirect', signal) : 0) + (await this.recovered(feed));
       return this.success('not_modified', { etag: feed.etag, lastModified: feed.lastModified, contentHash: feed.contentHash, intervalSeconds: feed.intervalSeconds, events });
     }
     const validators = { etag: outcome.etag ?? null, lastModified: outcome.lastModified ?? null };
     const { feed: parsed, hash } = await readFeed(outcome, movedTo ? null : feed.contentHash);
     if (parsed === null || (hash === feed.contentHash && !movedTo)) {
-      return this.success('unchanged', { ...validators, contentHash: hash, intervalSeconds: feed.intervalSeconds, events: 0 });
+      return this.success('unchanged', { ...validators, contentHash: hash, intervalSeconds: feed.intervalSeconds, events: await this.recovered(feed) });
     }
     const at = this.now();
     const snapshot = feedSnapshot(parsed);
@@ -142,6 +142,11 @@ export class FeedRefresher {
       if (declared !== undefined && declared !== feed.feedUrl) events += await this.moveIfFeed(feed.feedUrl, declared, 'new_feed_url', signal);
     }
     return this.success('fetched', { ...validators, contentHash: hash, intervalSeconds, events, ...(movedTo ? { movedTo } : {}) });
+  }
+
+  /** A failing feed that answers again with nothing new: the catalog learns it works (only then is its stream read). */
+  private async recovered(feed: ScheduledFeed): Promise<number> {
+    return feed.failures > 0 ? (await this.deps.catalog.recordRecovery(feed.feedUrl, this.now())).length : 0;
   }
 
   /**

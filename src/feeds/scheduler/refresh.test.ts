@@ -143,11 +143,28 @@ describeEachDriver('feed refresh', (current) => {
       ],
       'one event per kind of failure, not per attempt',
     );
-    served = { body: rss(item('a', 'A', 1)) };
+    served = { body: rss(item('a', 'A', 1)), etag: '"back"' };
     clock = status!.nextFetchAt.getTime();
     await harness.feeds.scheduler.runDue();
     status = await scheduleStatus(harness.db, feedUrl);
     assert.equal(status?.failures, 0);
     assert.equal(status?.lastError, null);
+
+    // Failing again, then back with a 304: the catalog hears that it works again, once.
+    served = { body: '', status: 500 };
+    clock = status!.nextFetchAt.getTime();
+    await harness.feeds.scheduler.runDue();
+    served = { body: rss(item('a', 'A', 1)), etag: '"back"' };
+    clock = (await scheduleStatus(harness.db, feedUrl))!.nextFetchAt.getTime();
+    await harness.feeds.scheduler.runDue();
+    assert.equal((await scheduleStatus(harness.db, feedUrl))?.lastStatus, 'not_modified');
+    assert.deepEqual(
+      (await feedEvents(harness.db, feedStream(feedUrl))).slice(-3).map((event) => [event.type, event.data.code ?? event.data.podcast]),
+      [
+        ['EpisodeDiscovered', undefined],
+        ['FeedFailed', 'http_error'],
+        ['FeedFetched', {}],
+      ],
+    );
   });
 });
