@@ -27,7 +27,7 @@ export const syncRoutes: FastifyPluginAsyncTypebox<{ db: Database; sources: read
     Type.Object({ type: Type.Literal(applier.type), id: Type.Optional(IdempotencyKey), ...applier.changeSchema.properties }, { additionalProperties: false }),
   );
   // Tagged by `type` (OpenAPI's discriminator): a bad change is reported against its own kind.
-  const Change = Type.Unsafe<Static<TUnion<typeof branches>>>({ oneOf: branches, discriminator: { propertyName: 'type' } });
+  const Change = Type.Unsafe<Static<TUnion<typeof branches>>>({ type: 'object', oneOf: branches, discriminator: { propertyName: 'type' } });
   const Result = Type.Object({
     index: Type.Integer(),
     type: Type.String(),
