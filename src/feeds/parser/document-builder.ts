@@ -10,6 +10,7 @@
 
 import type { SaxesAttributeNS, SaxesTagNS } from 'saxes';
 import { FeedParseError, type FeedFormat } from './model.js';
+import { itemSlot } from './item-children.js';
 import { CORE, namespaceKey } from './namespaces.js';
 import { absoluteBase } from './urls.js';
 import { appendChild, appendText, attributeRecord, attrValue, createNode, type XmlNode } from './xml-node.js';
@@ -117,7 +118,7 @@ export class DocumentBuilder {
       this.forgetAttributes();
     }
     const parentType = this.types[level - 1]!;
-    const { ns, name } = elementName(tag.uri, tag.local);
+    const { ns, name, slot } = elementName(tag.uri, tag.local);
     const parentBase = parentType === CONTAINER ? this.bases[level - 1]! : this.nodes[level - 1]!.base;
     const xmlBase = attrValue(attrs, 'xml:base');
     const base = xmlBase === undefined ? parentBase : absoluteBase(xmlBase, parentBase);
@@ -127,7 +128,7 @@ export class DocumentBuilder {
         this.push(CONTAINER, null, base);
         return;
       }
-      const root = createNode(ns, name, tag.name, attrs, base);
+      const root = createNode(ns, name, tag.name, attrs, base, slot);
       this.capture = { kind: captureKind(ns, name), root, nodes: 1, chars: 0, truncated: false };
       this.captureLevel = level;
       this.push(ELEMENT, root, null);
@@ -140,7 +141,7 @@ export class DocumentBuilder {
       this.push(SKIP, null, null);
       return;
     }
-    const node = createNode(ns, name, tag.name, attrs, base);
+    const node = createNode(ns, name, tag.name, attrs, base, slot);
     capture.nodes++;
     appendChild(this.nodes[level - 1]!, node);
     this.push(ELEMENT, node, null);
@@ -259,6 +260,8 @@ interface ElementName {
   readonly ns: string;
   /** Lower-cased local name. */
   readonly name: string;
+  /** Its slot in an item, for the episode mapping (item-children.ts). */
+  readonly slot: number;
 }
 
 /**
@@ -278,7 +281,9 @@ function elementName(uri: string, local: string): ElementName {
   }
   let found = lastNames?.get(local);
   if (found === undefined) {
-    found = { ns: namespaceKey(uri), name: lowerCase(local) };
+    const ns = namespaceKey(uri);
+    const name = lowerCase(local);
+    found = { ns, name, slot: itemSlot(ns, name) };
     if (cachedNames < 4000) {
       cachedNames++;
       if (lastNames === undefined) elementNames.set(uri, (lastNames = new Map()));

@@ -15,6 +15,7 @@ import { SaxesParser } from 'saxes';
 import { DocumentBuilder, type CaptureKind } from './document-builder.js';
 import { createByteDecoder, type ByteDecoder } from './encoding.js';
 import { EpisodeCollector } from './episode-collector.js';
+import { NO_SLOT } from './item-children.js';
 import { mapEpisode, mapLiveItem, type MappingContext } from './episode-mapper.js';
 import { HTML_ENTITIES, entitiesFromDoctype } from './entities.js';
 import { FeedParseError, type Episode, type LiveItem, type ParsedFeed } from './model.js';
@@ -100,7 +101,7 @@ class StreamingFeedParser implements FeedParser {
     this.context = { warn: (message) => this.warnings.add(message) };
     const base = options.baseUrl === undefined ? null : absoluteBase(options.baseUrl, null);
     if (options.baseUrl !== undefined && base === null) throw new TypeError(`baseUrl must be an absolute URL, got ${JSON.stringify(options.baseUrl)}`);
-    this.channel = createNode(CORE, 'channel', 'channel', [], base);
+    this.channel = createNode(CORE, 'channel', 'channel', [], base, NO_SLOT);
     this.episodes = new EpisodeCollector(maxEpisodes, options.onEpisode);
     this.liveItems = new EpisodeCollector(maxEpisodes, options.onLiveItem);
     this.builder = new DocumentBuilder(

@@ -25,6 +25,8 @@ export interface XmlNode {
   base: string | null;
   /** Child elements by local name, built on the first lookup in a large element (see childIndex). */
   index: ChildIndex | null;
+  /** Where the episode mapping keeps this element when it is a child of an item (item-children.ts). */
+  slot: number;
 }
 
 interface ChildIndex {
@@ -42,8 +44,8 @@ interface ChildIndex {
 const NO_CONTENT = Object.freeze([]) as unknown as Array<string | XmlNode>;
 
 /** `name` must already be lower-cased. */
-export function createNode(ns: string, name: string, qname: string, attrs: readonly string[], base: string | null): XmlNode {
-  return { ns, name, qname, attrs, content: NO_CONTENT, base, index: null };
+export function createNode(ns: string, name: string, qname: string, attrs: readonly string[], base: string | null, slot: number): XmlNode {
+  return { ns, name, qname, attrs, content: NO_CONTENT, base, index: null, slot };
 }
 
 export function appendText(node: XmlNode, text: string): void {
