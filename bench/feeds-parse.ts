@@ -144,6 +144,8 @@ interface Summary {
   runs: ContenderResult[];
   failures: string[];
   mbPerSecond: number | null;
+  /** Median CPU time per run, ms (see ContenderResult.cpuMs). */
+  cpuMs: number | null;
   /** Slowest and fastest run, MB/s: how much the runs disagree (a shared machine shows it here). */
   range: string;
   peakRssMb: number | null;
@@ -161,6 +163,7 @@ function summarize(contender: ContenderName, outcomes: Outcome[], expectedItems:
     runs,
     failures,
     mbPerSecond: runs.length === 0 ? null : median(runs.map((run) => run.mbPerSecond)),
+    cpuMs: runs.length === 0 ? null : median(runs.map((run) => run.cpuMs)),
     range:
       runs.length === 0
         ? ''
@@ -214,7 +217,7 @@ async function bench(dir: string): Promise<void> {
       outcomes.get(contender)!.push(outcome);
       log(
         outcome.ok
-          ? `run ${run}/${RUNS} ${contender}: ${formatNumber(outcome.result.mbPerSecond)} MB/s, ${outcome.result.items} items, ${Math.round(outcome.result.elapsedMs)} ms, peak RSS ${formatNumber(outcome.result.peakRssMb)} MB`
+          ? `run ${run}/${RUNS} ${contender}: ${formatNumber(outcome.result.mbPerSecond)} MB/s, ${outcome.result.items} items, ${Math.round(outcome.result.elapsedMs)} ms (CPU ${Math.round(outcome.result.cpuMs)} ms), peak RSS ${formatNumber(outcome.result.peakRssMb)} MB`
           : `run ${run}/${RUNS} ${contender}: failed: ${outcome.reason}`,
       );
       if (outcome.ok && outcome.result.details !== undefined) log(`  details: ${JSON.stringify(outcome.result.details)}`);
@@ -257,20 +260,21 @@ async function bench(dir: string): Promise<void> {
   out.push(
     `Input: generated RSS feed, ${ITEMS.toLocaleString('en-US')} items, ${formatNumber(feed.bytes / 1e6)} MB (${feed.bytes.toLocaleString('en-US')} bytes), ` +
       `from the real feeds in /work/shared/feeds. ${RUNS} runs per contender, interleaved, one child process per run; medians. ` +
-      `MB/s = file size / time (read + decode + parse; library loading excluded). Peak RSS = the child's VmHWM (whole process).`,
+      `MB/s = file size / time (read + decode + parse; library loading excluded). CPU = the child's user + system time meanwhile, all threads ` +
+      `(less sensitive to other work on the machine than MB/s). Peak RSS = the child's VmHWM (whole process).`,
   );
   out.push('');
-  out.push('| contender | items | MB/s (median) | MB/s (min–max) | vs raw saxes | vs faster peer | peak RSS MB |');
-  out.push('|---|---:|---:|---:|---:|---:|---:|');
+  out.push('| contender | items | MB/s (median) | MB/s (min–max) | vs raw saxes | vs faster peer | CPU ms (median) | peak RSS MB |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const summary of summaries) {
     if (summary.mbPerSecond === null) {
-      out.push(`| ${LABELS[summary.contender]} | failed: ${summary.failures[0] ?? '?'} | | | | | |`);
+      out.push(`| ${LABELS[summary.contender]} | failed: ${summary.failures[0] ?? '?'} | | | | | | |`);
       continue;
     }
     const failed = summary.failures.length > 0 ? ` (${summary.failures.length} run(s) failed: ${summary.failures[0]})` : '';
     out.push(
       `| ${LABELS[summary.contender]}${failed} | ${summary.items} | ${formatNumber(summary.mbPerSecond)} | ${summary.range} | ${ratio(summary.mbPerSecond, saxesRate)} | ` +
-        `${ratio(summary.mbPerSecond, fasterPeer)} | ${formatNumber(summary.peakRssMb!)} |`,
+        `${ratio(summary.mbPerSecond, fasterPeer)} | ${formatNumber(summary.cpuMs!, 0)} | ${formatNumber(summary.peakRssMb!)} |`,
     );
   }
   out.push('');

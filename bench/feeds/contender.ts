@@ -136,8 +136,10 @@ async function main(): Promise<void> {
     sampled = Math.max(sampled, process.memoryUsage.rss());
   }, 10);
   const started = performance.now();
+  const startedCpu = process.cpuUsage();
   const outcome = await run(file);
   const elapsedMs = performance.now() - started;
+  const cpu = process.cpuUsage(startedCpu);
   clearInterval(sampler);
   sampled = Math.max(sampled, process.memoryUsage.rss());
 
@@ -149,6 +151,7 @@ async function main(): Promise<void> {
     items: outcome.items,
     bytes,
     elapsedMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     mbPerSecond: bytes / MB / (elapsedMs / 1000),
     peakRssMb: peak / MB,
     sampledRssMb: sampled / MB,

@@ -11,6 +11,12 @@ export interface ContenderResult {
   items: number;
   bytes: number;
   elapsedMs: number;
+  /**
+   * CPU time of the whole process during the timed part (user + system, all threads: V8's
+   * compiler and GC threads included). Other work on the machine inflates it far less than
+   * elapsed time, so it is the steadier figure for comparing changes on a busy machine.
+   */
+  cpuMs: number;
   mbPerSecond: number;
   /** The peak RSS figure used by the report, MB (10^6 bytes). */
   peakRssMb: number;
