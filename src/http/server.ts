@@ -28,6 +28,7 @@ import { syncRoutes } from '../sync/routes.js';
 import { gpodderApi } from '../adapters/gpodder/plugin.js';
 import { openPodcastApi } from '../adapters/openpodcast/plugin.js';
 import { nextcloudApi } from '../adapters/nextcloud/plugin.js';
+import { EpisodeActionSync } from '../adapters/episode-actions/episode-action-sync.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
 import { loginRoutes } from '../web/login-routes.js';
@@ -97,13 +98,15 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const feeds = deps.feeds ?? createFeedRuntime({ store: deps.store, config: deps.config.feeds, baseUrl: deps.config.baseUrl, logger: deps.logger });
   if (!deps.feeds) app.addHook('onClose', () => feeds.close());
   await app.register(catalogRoutes, { catalog: feeds.catalog, scheduler: feeds.scheduler, db: deps.db, manualRefreshSeconds: feeds.config.manualRefreshSeconds });
-  await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, secureCookies });
+  const episodeActions = new EpisodeActionSync(deps.db, services.playback, deps.devices);
+  await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, episodes: episodeActions, secureCookies });
   await app.register(openPodcastApi, { db: deps.db, subscriptions: services.subscriptions, moveFeed: (userId, from, to) => services.moveFeed(userId, from, to), baseUrl: deps.config.baseUrl });
   await app.register(nextcloudApi, {
     db: deps.db,
     accounts: deps.accounts,
     devices: deps.devices,
     subscriptions: services.subscriptions,
+    episodes: episodeActions,
     baseUrl: deps.config.baseUrl,
     bodyLimit: deps.config.bodyLimit,
   });

@@ -14,6 +14,8 @@ export interface ListeningItem {
   episode: EpisodeIdentity;
   command: ListeningCommand;
   metadata: EventMetadata;
+  /** Items of one group are recorded all or none (one upload of several changes). */
+  group?: number;
 }
 
 export interface Located {
@@ -73,18 +75,22 @@ export async function locateEpisodes(sql: Sql, items: readonly { userId: string;
   return answers;
 }
 
-/**
- * Decides and records a batch of listening commands, in the caller's transaction if given: one
- * lookup, then one statement that appends to every stream and writes their read-model rows. Commands on one episode are decided in order,
- * each on the state the previous one left. A command refused by the rules is that command's
- * error alone (the others are recorded); another writer moving a stream meanwhile fails the
- * whole batch with a ConcurrencyError (the caller retries it).
- */
-export async function writeListeningBatch(store: EventStore, tx: Sql | undefined, items: readonly ListeningItem[]): Promise<(ListeningOutcome | DomainError)[]> {
-  const found = await locateEpisodes(tx ?? store.db, items);
-  const streams = new Map<string, Located & { userId: string; events: ListeningEvent[]; metadata: EventMetadata[] }>();
+type StreamEntry = Located & { userId: string; events: ListeningEvent[]; metadata: EventMetadata[] };
+
+function decideBatch(
+  items: readonly ListeningItem[],
+  found: readonly { located?: Located; feedUrl: string }[],
+  refused: Map<number, DomainError>,
+): { streams: Map<string, StreamEntry>; results: (ListeningOutcome | DomainError)[]; newlyRefused: boolean } {
+  const streams = new Map<string, StreamEntry>();
   const results: (ListeningOutcome | DomainError)[] = [];
+  let newlyRefused = false;
   for (const [index, item] of items.entries()) {
+    const groupError = item.group === undefined ? undefined : refused.get(item.group);
+    if (groupError) {
+      results.push(groupError);
+      continue;
+    }
     const { located, feedUrl } = found[index]!;
     const streamId = located?.streamId ?? episodeStream(item.userId, { ...item.episode, feedUrl });
     let entry = streams.get(streamId);
@@ -106,8 +112,31 @@ export async function writeListeningBatch(store: EventStore, tx: Sql | undefined
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       results.push(error);
+      if (item.group !== undefined) {
+        refused.set(item.group, error);
+        newlyRefused = true;
+      }
     }
   }
+  return { streams, results, newlyRefused };
+}
+
+/**
+ * Decides and records a batch of listening commands, in the caller's transaction if given: one
+ * lookup, then one statement that appends to every stream and writes their read-model rows. Commands on one episode are decided in order,
+ * each on the state the previous one left. A command refused by the rules is that command's
+ * error alone (the others are recorded), unless it belongs to a `group` (one upload of several
+ * changes): then none of its group is recorded, and each of them answers the group's first error.
+ * Another writer moving a stream meanwhile fails the whole batch with a ConcurrencyError (the
+ * caller retries it).
+ */
+export async function writeListeningBatch(store: EventStore, tx: Sql | undefined, items: readonly ListeningItem[]): Promise<(ListeningOutcome | DomainError)[]> {
+  const found = await locateEpisodes(tx ?? store.db, items);
+  const refused = new Map<number, DomainError>();
+  let decided = decideBatch(items, found, refused);
+  // A refused group changes what the commands after it were decided on: decide again without it.
+  while (decided.newlyRefused) decided = decideBatch(items, found, refused);
+  const { streams, results } = decided;
   const appends = [...streams.values()].filter((entry) => entry.events.length > 0);
   if (appends.length === 0) return results;
   // The rows are written by the appending statement itself: the account numbers (`seq`) are

@@ -22,6 +22,8 @@ export interface ListeningWrite {
   change: ListeningChange;
   /** The device's time of the change (ms). */
   clientTime?: number;
+  /** The device that made the change, when it is not the request's (gpodder actions name theirs). */
+  deviceId?: string;
 }
 
 export interface WriteOptions {
@@ -37,8 +39,9 @@ const ATTEMPTS = 5;
 /** Commands written per transaction at most when concurrent updates are coalesced. */
 const MAX_BATCH = 200;
 
+/** One request's changes: written in one batch, all or none. */
 interface Submitted {
-  item: ListeningItem;
+  items: ListeningItem[];
 }
 
 /**
@@ -49,7 +52,7 @@ interface Submitted {
  * transaction, a few set-based statements (write-coalescer.ts, listening-batch.ts).
  */
 export class PlaybackService {
-  private readonly coalescer: WriteCoalescer<Submitted, ListeningOutcome>;
+  private readonly coalescer: WriteCoalescer<Submitted, ListeningOutcome[]>;
 
   constructor(private readonly store: EventStore) {
     // PGlite runs one statement at a time: a second batch in flight would only halve both.
@@ -59,10 +62,19 @@ export class PlaybackService {
 
   async record(userId: string, write: ListeningWrite, options: WriteOptions = {}): Promise<ListeningOutcome> {
     const item = this.itemFor(userId, write, options);
-    if (!options.tx) return this.coalescer.submit({ item });
+    if (!options.tx) return (await this.coalescer.submit({ items: [item] }))[0]!;
     const [result] = await writeListeningBatch(this.store, options.tx, [item]);
     if (result instanceof Error) throw result;
     return result!;
+  }
+
+  /**
+   * Several changes of one account, recorded all or none (a gpodder upload), written with the
+   * changes other requests make meanwhile (one batch, one statement). Throws the first refusal.
+   */
+  async recordAll(userId: string, writes: readonly ListeningWrite[], options: Omit<WriteOptions, 'tx'> = {}): Promise<ListeningOutcome[]> {
+    if (writes.length === 0) return [];
+    return this.coalescer.submit({ items: writes.map((write) => this.itemFor(userId, write, options)) });
   }
 
   /** Several changes of one account in the caller's transaction (an offline batch), in order. */
@@ -77,7 +89,7 @@ export class PlaybackService {
 
   private itemFor(userId: string, write: ListeningWrite, options: WriteOptions): ListeningItem {
     const episode = checkEpisodeRef(write.episode);
-    const deviceId = options.deviceId ?? requestDeviceId();
+    const deviceId = write.deviceId ?? options.deviceId ?? requestDeviceId();
     const command = {
       ...write.change,
       episode,
@@ -89,16 +101,26 @@ export class PlaybackService {
     return { userId, episode, command, metadata: withContextMetadata({ ...(deviceId ? { deviceId } : {}), userId }) };
   }
 
-  private async writeCoalesced(batch: readonly Submitted[]): Promise<(ListeningOutcome | Error)[]> {
-    const items = batch.map((submitted) => submitted.item);
+  private async writeCoalesced(batch: readonly Submitted[]): Promise<(ListeningOutcome[] | Error)[]> {
     return withEventContext({}, async () => {
       try {
-        return await this.writeWithRetries(items);
+        return await this.writeGroups(batch);
       } catch (error) {
         // What failed may be one request's alone: write each on its own, so only it fails.
-        if (items.length === 1) throw error;
-        return Promise.all(items.map((item) => this.writeWithRetries([item]).then((results) => results[0]!, (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))))));
+        if (batch.length === 1) throw error;
+        return Promise.all(batch.map((submitted) => this.writeGroups([submitted]).then((results) => results[0]!, (failure: unknown) => (failure instanceof Error ? failure : new Error(String(failure))))));
       }
+    });
+  }
+
+  /** Each request's items as one group: its outcomes, or the error that refused it. */
+  private async writeGroups(batch: readonly Submitted[]): Promise<(ListeningOutcome[] | Error)[]> {
+    const items = batch.flatMap((submitted, group) => submitted.items.map((item) => (submitted.items.length > 1 ? { ...item, group } : item)));
+    const results = await this.writeWithRetries(items);
+    let next = 0;
+    return batch.map((submitted) => {
+      const own = results.slice(next, (next += submitted.items.length));
+      return own.find((result): result is DomainError => result instanceof DomainError) ?? (own as ListeningOutcome[]);
     });
   }
 

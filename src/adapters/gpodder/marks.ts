@@ -33,7 +33,12 @@ export async function markOf(sql: Sql, userId: string, since: number): Promise<n
   return Number(result.rows[0]?.head ?? 0);
 }
 
-export type MarkKind = 'subscriptions';
+/**
+ * `episodes` marks are kept per caller rather than per device: an episode download names no
+ * device (the path has none), so the upload that follows finds its download by the credentials
+ * both carried (callerKey in episode-sync.ts), or by the device an app password was made for.
+ */
+export type MarkKind = 'subscriptions' | 'episodes';
 
 /** Remembers the second a download gave a device (see uploadTimestamp). */
 export async function rememberDownload(sql: Sql, userId: string, deviceId: string, kind: MarkKind, second: number): Promise<void> {
@@ -53,12 +58,23 @@ export async function rememberDownload(sql: Sql, userId: string, deviceId: strin
  * before the upload (`headBefore`): nothing it has not seen can be below that.
  */
 export async function uploadTimestamp(sql: Sql, userId: string, deviceId: string, kind: MarkKind, headBefore: number, nowMs: number): Promise<number> {
-  const result = await sql.query<{ second: number }>('SELECT second FROM gpodder_device_marks WHERE user_id = $1 AND device_id = $2 AND kind = $3', [
-    userId,
-    deviceId,
-    kind,
-  ]);
-  const remembered = result.rows[0];
-  if (remembered) return Number(remembered.second);
-  return giveTimestamp(sql, userId, headBefore, nowMs);
+  const { remembered } = await beforeUpload(sql, userId, deviceId, kind);
+  return answerUpload(sql, userId, { remembered, head: headBefore }, nowMs);
+}
+
+/** What an upload's answer needs, read before it writes, in one round trip: the remembered second and the head. */
+export async function beforeUpload(sql: Sql, userId: string, deviceId: string, kind: MarkKind): Promise<{ remembered: number | undefined; head: number }> {
+  const result = await sql.query<{ second: number | null; head: number | null }>(
+    `SELECT (SELECT second FROM gpodder_device_marks WHERE user_id = $1 AND device_id = $2 AND kind = $3) AS second,
+            (SELECT seq FROM user_sequences WHERE user_id = $1) AS head`,
+    [userId, deviceId, kind],
+    { name: 'balados_gpodder_before_upload' },
+  );
+  const row = result.rows[0];
+  return { remembered: row?.second == null ? undefined : Number(row.second), head: Number(row?.head ?? 0) };
+}
+
+/** The upload's `timestamp`: the remembered download second, else a second mapped to the head before the upload. */
+export async function answerUpload(sql: Sql, userId: string, before: { remembered: number | undefined; head: number }, nowMs: number): Promise<number> {
+  return before.remembered ?? giveTimestamp(sql, userId, before.head, nowMs);
 }

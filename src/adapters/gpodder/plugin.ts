@@ -2,18 +2,23 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { DeviceService } from '../../accounts/devices/device-service.js';
 import type { Sql } from '../../store/sql.js';
 import type { SubscriptionService } from '../../subscriptions/subscription-service.js';
+import { EpisodeActionSync } from '../episode-actions/episode-action-sync.js';
 import { gpodderAuthRoutes } from './auth-routes.js';
 import { gpodderDeviceRoutes } from './device-routes.js';
+import { gpodderEpisodeRoutes } from './episode-routes.js';
 import { gpodderRequestHandling } from './requests.js';
 import { GpodderSessions } from './sessions.js';
 import { gpodderSimpleRoutes } from './simple-routes.js';
 import { gpodderSubscriptionRoutes } from './subscription-routes.js';
 import { GpodderSubscriptionSync } from './subscription-sync.js';
+import { gpodderUpdatesRoutes } from './updates-routes.js';
 
 export interface GpodderOptions {
   db: Sql;
   devices: DeviceService;
   subscriptions: SubscriptionService;
+  /** Shared with the Nextcloud episode actions (one instance: it remembers known devices). */
+  episodes: EpisodeActionSync;
   secureCookies: boolean;
 }
 
@@ -30,4 +35,6 @@ export const gpodderApi: FastifyPluginAsync<GpodderOptions> = async (app, option
   await app.register(gpodderDeviceRoutes, { devices: options.devices, db: options.db });
   await app.register(gpodderSubscriptionRoutes, { sync });
   await app.register(gpodderSimpleRoutes, { sync });
+  await app.register(gpodderEpisodeRoutes, { episodes: options.episodes });
+  await app.register(gpodderUpdatesRoutes, { db: options.db, devices: options.devices, episodes: options.episodes });
 };

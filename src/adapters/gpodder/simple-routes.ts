@@ -55,6 +55,22 @@ function parseList(format: Format, body: string): string[] {
   return [...normalized];
 }
 
+/** podcast_data (mygpo/directory): every key present, as mygpoclient and AntennaPod require. */
+export function podcastData(feed: { feedUrl: string; title: string | null }) {
+  return {
+    url: feed.feedUrl,
+    title: feed.title ?? feed.feedUrl,
+    author: null,
+    description: '',
+    subscribers: 0,
+    subscribers_last_week: 0,
+    logo_url: null,
+    scaled_logo_url: null,
+    website: null,
+    mygpo_link: feed.feedUrl,
+  };
+}
+
 /** The simple API: `/subscriptions/{username}/{deviceid}.{format}` and `/subscriptions/{username}.{format}`. */
 export const gpodderSimpleRoutes: FastifyPluginAsyncTypebox<{ sync: GpodderSubscriptionSync }> = async (app, { sync }) => {
   const DeviceParams = Type.Object({ username: Type.String(), deviceFile: Type.String() });
@@ -118,20 +134,7 @@ export const gpodderSimpleRoutes: FastifyPluginAsyncTypebox<{ sync: GpodderSubsc
       const { userId, username } = accountFor(request, name);
       const format = formatOf(extension);
       const feeds = await sync.current(userId);
-      // podcast_data (mygpo/directory): every key present, as mygpoclient and AntennaPod require.
-      const podcasts = () =>
-        feeds.map((feed) => ({
-          url: feed.feedUrl,
-          title: feed.title ?? feed.feedUrl,
-          author: null,
-          description: '',
-          subscribers: 0,
-          subscribers_last_week: 0,
-          logo_url: null,
-          scaled_logo_url: null,
-          website: null,
-          mygpo_link: feed.feedUrl,
-        }));
+      const podcasts = () => feeds.map(podcastData);
       return sendList(reply, format, feeds, podcasts, `Subscriptions of ${username}`);
     },
   );

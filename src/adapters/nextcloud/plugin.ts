@@ -4,7 +4,9 @@ import type { AccountService } from '../../accounts/account-service.js';
 import type { DeviceService } from '../../accounts/devices/device-service.js';
 import type { Sql } from '../../store/sql.js';
 import type { SubscriptionService } from '../../subscriptions/subscription-service.js';
+import type { EpisodeActionSync } from '../episode-actions/episode-action-sync.js';
 import { GpodderSubscriptionSync } from '../gpodder/subscription-sync.js';
+import { nextcloudEpisodeActionRoutes } from './episode-action-routes.js';
 import { loginFlowPage } from './login-flow-page.js';
 import { loginFlowRoutes } from './login-flow-routes.js';
 import { LoginFlows } from './login-flows.js';
@@ -15,6 +17,7 @@ export interface NextcloudOptions {
   accounts: AccountService;
   devices: DeviceService;
   subscriptions: SubscriptionService;
+  episodes: EpisodeActionSync;
   baseUrl: string;
   bodyLimit: number;
 }
@@ -30,7 +33,10 @@ export const NEXTCLOUD_PREFIXES = ['/index.php/apps/gpoddersync', '/apps/gpodder
  */
 export const nextcloudApi: FastifyPluginAsync<NextcloudOptions> = async (app, options) => {
   const sync = new GpodderSubscriptionSync(options.db, options.subscriptions, options.devices);
-  for (const prefix of NEXTCLOUD_PREFIXES) await app.register(nextcloudSubscriptionRoutes, { sync, prefix });
+  for (const prefix of NEXTCLOUD_PREFIXES) {
+    await app.register(nextcloudSubscriptionRoutes, { sync, prefix });
+    await app.register(nextcloudEpisodeActionRoutes, { episodes: options.episodes, prefix });
+  }
   // The flow's requests are form-encoded (the app's start and poll, the browser's grant form):
   // form bodies in this context only.
   await app.register(async (forms) => {

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { DeviceService } from '../../accounts/devices/device-service.js';
+import { principalOf } from '../../http/authentication.js';
+import type { PlaybackService } from '../../playback/playback-service.js';
+import type { ListeningState } from '../../playback/listening-decider.js';
+import type { Sql } from '../../store/sql.js';
+import { userHead } from '../../sync/sync-read.js';
+import { answerUpload, beforeUpload, giveTimestamp, markOf, rememberDownload } from '../gpodder/marks.js';
+import { actionsOf, latestAction, type StoredAction } from './format-actions.js';
+import { parseEpisodeActions } from './parse-actions.js';
+
+/** Episode rows read per download at most (mygpo answers 1,000 actions); the rest comes next time. */
+export const MAX_EPISODES_PER_DOWNLOAD = 1000;
+const KNOWN_DEVICES_KEPT = 10_000;
+
+export interface DownloadOptions {
+  feedUrl?: string;
+  device?: string;
+  aggregated?: boolean;
+  /** Seconds taken off `since` first (Nextcloud: AntennaPod resumes at its own clock after an upload). */
+  marginSeconds?: number;
+  limit?: number;
+}
+
+export interface ActionsPage {
+  actions: { streamId: string; action: StoredAction }[];
+  timestamp: number;
+}
+
+/**
+ * Who is syncing, for the upload answer (marks.ts `uploadTimestamp`): the device an app password
+ * was made for, else the credentials themselves (a download and the upload after it carry the
+ * same Basic header or session cookie). Hashed; `~` keeps it apart from device ids.
+ */
+export function callerKey(request: FastifyRequest): string {
+  const principal = principalOf(request);
+  if (principal.deviceId) return principal.deviceId;
+  const credential = request.headers.authorization ?? request.cookies?.sessionid ?? principal.userId;
+  return `~${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * Episode actions of gpodder.net and Nextcloud gpoddersync over the playback context: uploads
+ * become listening commands (parse-actions.ts), downloads read the `episode_states` read model
+ * (format-actions.ts). `since`/`timestamp` are the seconds of marks.ts, mapped onto the account's
+ * event numbers: a download returns every episode whose state changed after the mark of `since`.
+ */
+export class EpisodeActionSync {
+  private readonly knownDevices = new Set<string>();
+
+  constructor(
+    private readonly db: Sql,
+    private readonly playback: PlaybackService,
+    private readonly devices: DeviceService,
+  ) {}
+
+  async download(userId: string, caller: string, since: number, options: DownloadOptions = {}): Promise<ActionsPage> {
+    // The head first: every number up to it has committed, so the rows read next hold all of them.
+    const head = await userHead(this.db, userId);
+    const mark = since <= 0 ? 0 : await markOf(this.db, userId, since - (options.marginSeconds ?? 0));
+    const limit = options.limit ?? MAX_EPISODES_PER_DOWNLOAD;
+    const result = await this.db.query<{ stream_id: string; seq: number; state: ListeningState }>(
+      `SELECT stream_id, seq, state FROM episode_states
+       WHERE user_id = $1 AND seq > $2 AND seq <= $3 AND ($4::text IS NULL OR feed_url = $4)
+       ORDER BY seq, stream_id LIMIT $5`,
+      [userId, mark, head, options.feedUrl ?? null, limit + 1],
+      { name: 'balados_episode_actions_since' },
+    );
+    let rows = result.rows;
+    let upTo = head;
+    if (rows.length > limit) {
+      // Cut between events, never through one (a feed move gives all its episodes one number).
+      const last = Number(rows[limit - 1]!.seq);
+      const whole = rows.slice(0, limit).filter((row) => Number(row.seq) < last);
+      rows = whole.length > 0 ? whole : await this.rowsOf(userId, last, options.feedUrl);
+      upTo = Number(rows[rows.length - 1]!.seq);
+    }
+    const actions = rows.flatMap((row) => {
+      const all = actionsOf(row.state).filter((action) => options.device === undefined || action.device === options.device);
+      const shown = options.aggregated ? [latestAction(all)].filter((action) => action !== undefined) : all;
+      return shown.map((action) => ({ streamId: row.stream_id, action }));
+    });
+    const timestamp = await giveTimestamp(this.db, userId, upTo, Date.now());
+    await rememberDownload(this.db, userId, caller, 'episodes', timestamp);
+    return { actions, timestamp };
+  }
+
+  private async rowsOf(userId: string, seq: number, feedUrl: string | undefined) {
+    const result = await this.db.query<{ stream_id: string; seq: number; state: ListeningState }>(
+      'SELECT stream_id, seq, state FROM episode_states WHERE user_id = $1 AND seq = $2 AND ($3::text IS NULL OR feed_url = $3) ORDER BY stream_id',
+      [userId, seq, feedUrl ?? null],
+    );
+    return result.rows;
+  }
+
+  /** Records an upload, all or nothing; answers the `timestamp` for the client and the rewritten podcast URLs. */
+  async upload(userId: string, caller: string, body: unknown): Promise<{ timestamp: number; updateUrls: [string, string][] }> {
+    const { writes, devices, updateUrls } = parseEpisodeActions(body);
+    const [before] = await Promise.all([beforeUpload(this.db, userId, caller, 'episodes'), ...[...devices].map((device) => this.ensureDevice(userId, device))]);
+    await this.playback.recordAll(userId, writes);
+    return { timestamp: await answerUpload(this.db, userId, before, Date.now()), updateUrls };
+  }
+
+  /** Whether the account has this device (for the `device=` filter). */
+  async hasDevice(userId: string, deviceId: string): Promise<boolean> {
+    const result = await this.db.query('SELECT 1 FROM devices WHERE user_id = $1 AND device_id = $2', [userId, deviceId]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /** mygpo creates the devices actions name; known ones are remembered, so a busy upload path skips the lookup. */
+  private async ensureDevice(userId: string, deviceId: string): Promise<void> {
+    const key = `${userId}\n${deviceId}`;
+    if (this.knownDevices.has(key)) return;
+    await this.devices.ensure(userId, deviceId);
+    if (this.knownDevices.size >= KNOWN_DEVICES_KEPT) this.knownDevices.clear();
+    this.knownDevices.add(key);
+  }
+}
