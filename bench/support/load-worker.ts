@@ -10,7 +10,7 @@ import { runLoad, type LoadRequest, type LoadResult } from './http-load.js';
 export type Scenario =
   | { kind: 'get'; path: string; authorization: string }
   | { kind: 'positions'; authorizations: string[]; episodes: number }
-  | { kind: 'gpodder-episodes'; users: { username: string; authorization: string }[]; actionsPerRequest: number };
+  | { kind: 'gpodder-episodes'; users: { username: string; authorization: string }[]; actionsPerRequest: number; run?: number };
 
 export interface LoadJob {
   base: string;
@@ -37,7 +37,8 @@ function requestFactory(scenario: Scenario): (connection: number, n: number) => 
       });
     }
     case 'gpodder-episodes': {
-      let counter = 0;
+      // Each run its own times: an action sent again unchanged is a retry, and records nothing.
+      let counter = (scenario.run ?? 0) * 1_000_000;
       return (connection) => {
         const user = scenario.users[connection % scenario.users.length]!;
         const actions = Array.from({ length: scenario.actionsPerRequest }, () => {
@@ -47,9 +48,9 @@ function requestFactory(scenario: Scenario): (connection: number, n: number) => 
             episode: `https://cdn.example/episode-${counter % 200}.mp3`,
             action: 'play',
             started: 0,
-            position: counter,
+            position: counter % 1_000_000,
             total: 3600,
-            timestamp: new Date(Date.UTC(2026, 0, 1) + counter * 1000).toISOString().slice(0, 19),
+            timestamp: new Date(Date.UTC(2025, 0, 1) + counter * 1000).toISOString().slice(0, 19),
           };
         });
         return { method: 'POST', path: `/api/2/episodes/${user.username}.json`, headers: { authorization: user.authorization, 'content-type': 'application/json' }, body: JSON.stringify(actions) };

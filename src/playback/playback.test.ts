@@ -219,3 +219,26 @@ describeEachDriver('listening state over HTTP', (current) => {
     assert.deepEqual(rebuilt.rows, live.rows);
   });
 });
+
+describeEachDriver('listening changes recorded all or none', (current) => {
+  it('refuses a group whole when one of its changes is refused, and records the others written with it', async () => {
+    const { EventStore } = await import('../store/event-store.js');
+    const { PlaybackService } = await import('./playback-service.js');
+    const { applicationProjectors } = await import('../app/projectors.js');
+    const projectors = applicationProjectors().filter((projector) => projector.kind === 'inline');
+    const store = new EventStore(current().db, { inlineProjectors: projectors });
+    const playback = new PlaybackService(store);
+    const count = async (userId: string) => (await current().db.query<{ n: number }>('SELECT count(*)::int AS n FROM episode_states WHERE user_id = $1', [userId])).rows[0]!.n;
+    const good = (n: number) => ({ episode: episode(n), change: { kind: 'recordProgress' as const, position: n } });
+    // Submitted together: one coalesced batch holds the refused group and the other request.
+    const [refused, other] = await Promise.allSettled([
+      playback.recordAll('group-user', [good(1), good(2), { episode: episode(3), change: { kind: 'recordProgress', position: -1 } }, good(4)]),
+      playback.recordAll('other-user', [good(1), good(2)]),
+    ]);
+    assert.equal(refused.status, 'rejected');
+    assert.equal((refused as PromiseRejectedResult).reason.code, 'invalid_position');
+    assert.equal(other.status, 'fulfilled');
+    assert.equal(await count('group-user'), 0);
+    assert.equal(await count('other-user'), 2);
+  });
+});

@@ -13,14 +13,26 @@ import type { Sql } from '../../store/sql.js';
  */
 export async function giveTimestamp(sql: Sql, userId: string, head: number, nowMs: number): Promise<number> {
   const second = Math.floor(nowMs / 1000);
+  // Heads only ever go down (LEAST): a second already given here with a head at or below this
+  // one needs no write. Uploads in a busy second then cost no commit of their own.
+  let given = recentlyGiven.get(sql);
+  if (!given) recentlyGiven.set(sql, (given = new Map()));
+  const last = given.get(userId);
+  if (last && last.second === second && last.head <= head) return second;
   await sql.query(
     `INSERT INTO gpodder_marks (user_id, second, head) VALUES ($1, $2, $4), ($1, $3, $4)
      ON CONFLICT (user_id, second) DO UPDATE SET head = LEAST(gpodder_marks.head, EXCLUDED.head)`,
     [userId, second, second + 1, head],
     { name: 'balados_gpodder_give_timestamp' },
   );
+  if (given.size >= RECENTLY_GIVEN_KEPT) given.clear();
+  given.set(userId, { second, head: last && last.second === second ? Math.min(last.head, head) : head });
   return second;
 }
+
+/** Per database, per account: the last second given and the head it was recorded with. */
+const recentlyGiven = new WeakMap<Sql, Map<string, { second: number; head: number }>>();
+const RECENTLY_GIVEN_KEPT = 10_000;
 
 /** The event number a client resuming at `since` has seen everything up to (0: nothing). */
 export async function markOf(sql: Sql, userId: string, since: number): Promise<number> {
