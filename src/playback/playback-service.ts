@@ -57,7 +57,11 @@ export class PlaybackService {
   constructor(private readonly store: EventStore) {
     // PGlite runs one statement at a time: a second batch in flight would only halve both.
     // On PostgreSQL, a second one overlaps the first's round trips (measured: docs/benchmarks.md).
-    this.coalescer = new WriteCoalescer((batch) => this.writeCoalesced(batch), { maxBatch: MAX_BATCH, maxConcurrent: store.db.driver === 'pglite' ? 1 : 2 });
+    this.coalescer = new WriteCoalescer((batch) => this.writeCoalesced(batch), {
+      maxBatch: MAX_BATCH,
+      maxConcurrent: store.db.driver === 'pglite' ? 1 : 2,
+      weight: (submitted) => submitted.items.length,
+    });
   }
 
   async record(userId: string, write: ListeningWrite, options: WriteOptions = {}): Promise<ListeningOutcome> {

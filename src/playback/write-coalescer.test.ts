@@ -25,4 +25,14 @@ describe('write coalescer', () => {
     assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
     await assert.rejects(coalescer.submit(99), /batch broke/);
   });
+
+  it('counts items by their weight: a batch holds up to maxBatch of it, and always at least one item', async () => {
+    const batches: number[][] = [];
+    const coalescer = new WriteCoalescer<number, number>(async (items) => {
+      batches.push([...items]);
+      return [...items];
+    }, { maxBatch: 10, maxConcurrent: 1, weight: (item) => item });
+    await Promise.all([4, 5, 2, 12, 3].map((n) => coalescer.submit(n)));
+    assert.deepEqual(batches, [[4, 5], [2], [12], [3]]);
+  });
 });

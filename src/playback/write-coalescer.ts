@@ -11,7 +11,8 @@ export class WriteCoalescer<Item, Result> {
 
   constructor(
     private readonly run: (items: readonly Item[]) => Promise<(Result | Error)[]>,
-    private readonly options: { maxBatch: number; maxConcurrent: number },
+    /** `maxBatch` counts `weight` (default 1 per item); a batch holds at least one item. */
+    private readonly options: { maxBatch: number; maxConcurrent: number; weight?: (item: Item) => number },
   ) {}
 
   submit(item: Item): Promise<Result> {
@@ -35,9 +36,18 @@ export class WriteCoalescer<Item, Result> {
     });
   }
 
+  private batchLength(): number {
+    const weight = this.options.weight;
+    if (!weight) return this.options.maxBatch;
+    let total = 0;
+    let length = 0;
+    while (length < this.queue.length && (length === 0 || total + weight(this.queue[length]!.item) <= this.options.maxBatch)) total += weight(this.queue[length++]!.item);
+    return length;
+  }
+
   private pump(): void {
     while (this.running < this.options.maxConcurrent && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.queue.splice(0, this.batchLength());
       this.running++;
       this.run(batch.map((entry) => entry.item))
         .then(
