@@ -97,9 +97,11 @@ export class EpisodeActionSync {
   /** Records an upload, all or nothing; answers the `timestamp` for the client and the rewritten podcast URLs. */
   async upload(userId: string, caller: string, body: unknown): Promise<{ timestamp: number; updateUrls: [string, string][] }> {
     const { writes, devices, updateUrls } = parseEpisodeActions(body);
-    const [before] = await Promise.all([beforeUpload(this.db, userId, caller, 'episodes'), ...[...devices].map((device) => this.ensureDevice(userId, device))]);
+    const before = await beforeUpload(this.db, userId, caller, 'episodes');
     await this.playback.recordAll(userId, writes);
-    return { timestamp: await answerUpload(this.db, userId, before, Date.now()), updateUrls };
+    // The devices after the actions: a refused upload creates none either.
+    const [timestamp] = await Promise.all([answerUpload(this.db, userId, before, Date.now()), ...[...devices].map((device) => this.ensureDevice(userId, device))]);
+    return { timestamp, updateUrls };
   }
 
   /** Whether the account has this device (for the `device=` filter). */
