@@ -104,11 +104,14 @@ describeEachDriver('gpodder.net and Nextcloud episode actions', (current) => {
     assert.equal(await accountEventCount(server.store.db, userId), before, 'nothing recorded');
   });
 
-  it('misses no change: two uploads in one second, and an upload between a download and the next upload', async () => {
-    const { username, client } = await listener();
+  it('misses no change: an upload between a download and the next upload, and uploads and downloads within one second', async () => {
+    const { username, userId, client } = await listener();
     const other = apiClient(server.app, username, PASSWORD);
+    const thirdPassword = (await server.accounts.createAppPassword(userId, 'third device')).secret;
     const first = await client.get(`/api/2/episodes/${username}.json?since=0`);
-    // Another device uploads between this device's download and its upload, in the same second.
+    // Another device uploads between this device's download and its upload, a second later:
+    // an upload answering a fresh second would step this device over that change.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
     await other.post(`/api/2/episodes/${username}.json`, [play('from-other', 50, '2026-03-02T09:00:00', { device: 'other' })]);
     const own = await client.post(`/api/2/episodes/${username}.json`, [play('own', 70, '2026-03-02T09:00:01')]);
     // The upload answers the download's second, so the other device's change still comes.
@@ -118,9 +121,13 @@ describeEachDriver('gpodder.net and Nextcloud episode actions', (current) => {
       const episodes = next.body.actions.map((action: { episode: string }) => action.episode.split('/').at(-1));
       assert.ok(episodes.includes('from-other.mp3'), `since ${since}: ${episodes.join(', ')}`);
     }
-    // Two uploads in one second, each followed by a download: the second download's changes come after the first's timestamp.
+    // In one second: this device downloads, another uploads, and a third downloads (the same
+    // second given again, now with a higher head): the second keeps its lowest head.
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000) + 10));
     const a = await client.get(`/api/2/episodes/${username}.json?since=0`);
     await other.post(`/api/2/episodes/${username}.json`, [play('late', 5, '2026-03-02T09:10:00', { device: 'other' })]);
+    const third = await server.app.inject({ method: 'GET', url: `/api/2/episodes/${username}.json?since=0`, headers: { authorization: basic(username, thirdPassword) } });
+    assert.equal(third.statusCode, 200);
     const b = await client.get(`/api/2/episodes/${username}.json?since=${a.body.timestamp + 1}`);
     assert.ok(b.body.actions.some((action: { episode: string }) => action.episode.endsWith('/late.mp3')), 'Kasts (timestamp + 1) sees it');
     const c = await client.get(`/api/2/episodes/${username}.json?since=${a.body.timestamp}`);
