@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { DeviceService } from '../../accounts/devices/device-service.js';
 import { principalOf } from '../../http/authentication.js';
@@ -7,6 +7,7 @@ import type { ListeningState } from '../../playback/listening-decider.js';
 import type { Sql } from '../../store/sql.js';
 import { userHead } from '../../sync/sync-read.js';
 import { answerUpload, beforeUpload, giveTimestamp, markOf, rememberDownload } from '../gpodder/marks.js';
+import { GPODDER_COOKIE } from '../gpodder/sessions.js';
 import { actionsOf, latestAction, type StoredAction } from './format-actions.js';
 import { parseEpisodeActions } from './parse-actions.js';
 
@@ -28,16 +29,25 @@ export interface ActionsPage {
   timestamp: number;
 }
 
+/** Keys the callers that sign in with the account password (see callerKey); never stored. */
+const PROCESS_KEY = randomBytes(32);
+
 /**
- * Who is syncing, for the upload answer (marks.ts `uploadTimestamp`): the device an app password
- * was made for, else the credentials themselves (a download and the upload after it carry the
- * same Basic header or session cookie). Hashed; `~` keeps it apart from device ids.
+ * Who is syncing, for the upload answer (marks.ts `uploadTimestamp`): a download names no device,
+ * but the upload after it comes with the same credentials. The device an app password was made
+ * for, else the app password or token, else the gpodder.net session cookie (a hash of its random
+ * secret), else (the account password over Basic) an HMAC with a key of this process only: a
+ * stored hash of a password would be open to guessing. That last key changes with a restart, or
+ * between server processes; the upload then answers a second mapped to the head before it.
  */
 export function callerKey(request: FastifyRequest): string {
   const principal = principalOf(request);
   if (principal.deviceId) return principal.deviceId;
-  const credential = request.headers.authorization ?? request.cookies?.sessionid ?? principal.userId;
-  return `~${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`;
+  if (principal.credentialId) return `~c:${principal.credentialId}`;
+  const authorization = request.headers.authorization;
+  const cookie = request.cookies?.[GPODDER_COOKIE];
+  if (!authorization && cookie) return `~s:${createHash('sha256').update(cookie).digest('base64url').slice(0, 22)}`;
+  return `~p:${createHmac('sha256', PROCESS_KEY).update(authorization ?? principal.userId).digest('base64url').slice(0, 22)}`;
 }
 
 /**
