@@ -105,8 +105,8 @@ export class EpisodeActionSync {
   }
 
   /** Records an upload, all or nothing; answers the `timestamp` for the client and the rewritten podcast URLs. */
-  async upload(userId: string, caller: string, body: unknown): Promise<{ timestamp: number; updateUrls: [string, string][] }> {
-    const { writes, devices, updateUrls } = parseEpisodeActions(body);
+  async upload(userId: string, caller: string, body: unknown, options: { ignoreDevice?: boolean } = {}): Promise<{ timestamp: number; updateUrls: [string, string][] }> {
+    const { writes, devices, updateUrls } = parseEpisodeActions(body, options);
     const before = await beforeUpload(this.db, userId, caller, 'episodes');
     await this.playback.recordAll(userId, writes);
     // The devices after the actions: a refused upload creates none either.

@@ -62,8 +62,11 @@ function seconds(value: unknown, index: number, field: string): number | undefin
   return value;
 }
 
-/** Parses an upload; throws HttpError 400 naming the first bad action. */
-export function parseEpisodeActions(body: unknown): ParsedUpload {
+/**
+ * Parses an upload; throws HttpError 400 naming the first bad action. `ignoreDevice`: the
+ * Nextcloud app has no devices and ignores the field, so its clients may put anything there.
+ */
+export function parseEpisodeActions(body: unknown, options: { ignoreDevice?: boolean } = {}): ParsedUpload {
   if (!Array.isArray(body)) throw new HttpError(400, 'invalid_body', 'The body must be a JSON array of episode actions');
   if (body.length > MAX_ACTIONS_PER_UPLOAD) throw new HttpError(400, 'too_many_actions', `At most ${MAX_ACTIONS_PER_UPLOAD} actions per upload`);
   const upload: ParsedUpload = { writes: [], devices: new Set(), updateUrls: [] };
@@ -78,7 +81,7 @@ export function parseEpisodeActions(body: unknown): ParsedUpload {
     if (!type || !(ACTION_TYPES as readonly string[]).includes(type)) refuse(index, 'invalid_action_type', `action is one of ${ACTION_TYPES.join(', ')}`);
     const clientTime = parseActionTime(action.timestamp);
     if (clientTime !== undefined && Number.isNaN(clientTime)) refuse(index, 'invalid_timestamp', 'timestamp is an ISO 8601 date-time in UTC, like 2026-03-02T08:15:05');
-    const device = text(action.device, index, 'device', 64, false);
+    const device = options.ignoreDevice ? undefined : text(action.device, index, 'device', 64, false);
     if (device !== undefined && !DEVICE_ID_PATTERN.test(device)) refuse(index, 'invalid_device_id', 'device is 1 to 64 letters, digits, "_", "-" or "."');
     const position = type === 'play' ? seconds(action.position, index, 'position') : undefined;
     const started = type === 'play' ? seconds(action.started, index, 'started') : undefined;

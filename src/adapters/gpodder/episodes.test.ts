@@ -96,12 +96,18 @@ describeEachDriver('gpodder.net and Nextcloud episode actions', (current) => {
       assert.equal(response.status, 400, JSON.stringify(bad));
       assert.equal(response.body.error.code, code);
       assert.match(response.body.error.message, /^Action 2: /);
+      if (code === 'invalid_device_id') continue;
       const nextcloud = await client.post('/index.php/apps/gpoddersync/episode_action/create', [play('good', 10, '2026-03-02T08:00:00'), bad]);
       assert.equal(nextcloud.status, 400);
       assert.equal(nextcloud.body.error.code, code);
     }
+    // The Nextcloud app has no devices: whatever a client puts there is ignored.
+    const named = await client.post('/index.php/apps/gpoddersync/episode_action/create', [play('named', 10, '2026-03-02T08:00:00', { device: 'Kasts on my laptop' })]);
+    assert.equal(named.status, 200);
+    const ignoredEvents = await accountEventCount(server.store.db, userId);
+    assert.equal(ignoredEvents, before + 1);
     assert.equal((await client.post(`/api/2/episodes/${username}.json`, { not: 'a list' })).status, 400);
-    assert.equal(await accountEventCount(server.store.db, userId), before, 'nothing recorded');
+    assert.equal(await accountEventCount(server.store.db, userId), before + 1, 'nothing recorded but the valid Nextcloud upload');
   });
 
   it('misses no change: an upload between a download and the next upload, and uploads and downloads within one second', async () => {

@@ -62,13 +62,13 @@ export const nextcloudEpisodeActionRoutes: FastifyPluginAsyncTypebox<{ episodes:
         tags: ['nextcloud'],
         summary: 'Nextcloud gPodder Sync: upload episode actions',
         description:
-          'Body: a JSON array of `{ podcast, episode, action, timestamp, guid?, started?, position?, total? }` (`action` in any case; -1 means none). All recorded or none: one malformed action answers 400 naming it.',
+          'Body: a JSON array of `{ podcast, episode, action, timestamp, guid?, started?, position?, total? }` (`action` in any case; -1 means none; `device` is ignored, as the app does: the change is the credentials\' device). All recorded or none: one malformed action answers 400 naming it.',
         body: Type.Array(Type.Unknown()),
         response: { 200: Type.Object({ timestamp: Type.Integer() }), ...errorResponses },
       },
     },
     async (request) => {
-      const { timestamp } = await episodes.upload(principalOf(request).userId, callerKey(request), request.body);
+      const { timestamp } = await episodes.upload(principalOf(request).userId, callerKey(request), request.body, { ignoreDevice: true });
       return { timestamp };
     },
   );
