@@ -1,17 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { principalOf } from '../../http/authentication.js';
-import { HttpError } from '../../http/errors.js';
 import { errorResponses } from '../../http/openapi.js';
 import { callerKey, type EpisodeActionSync } from '../episode-actions/episode-action-sync.js';
 import { nextcloudAction } from '../episode-actions/format-actions.js';
-
-/**
- * AntennaPod's Nextcloud option resumes, after an upload, at its own clock (protocol notes 1.6
- * rule 6): a phone clock ahead of the server's would hide other devices' changes. `since` is
- * taken back this much first; what comes twice is applied once by every client.
- */
-export const NEXTCLOUD_SINCE_MARGIN_SECONDS = 600;
+import { CLIENT_CLOCK_MARGIN_SECONDS, parseSince } from './since.js';
 
 const NextcloudEpisodeAction = Type.Object({
   id: Type.Integer(),
@@ -47,9 +40,7 @@ export const nextcloudEpisodeActionRoutes: FastifyPluginAsyncTypebox<{ episodes:
       },
     },
     async (request) => {
-      const since = request.query.since;
-      if (since !== undefined && since !== '' && !/^\d{1,15}$/.test(since)) throw new HttpError(400, 'invalid_since', 'since must be a non-negative integer');
-      const page = await episodes.download(principalOf(request).userId, callerKey(request), Number(since || 0), { marginSeconds: NEXTCLOUD_SINCE_MARGIN_SECONDS });
+      const page = await episodes.download(principalOf(request).userId, callerKey(request), parseSince(request.query.since), { marginSeconds: CLIENT_CLOCK_MARGIN_SECONDS });
       return { actions: page.actions.map(({ streamId, action }) => nextcloudAction(action, streamId)), timestamp: page.timestamp };
     },
   );
