@@ -6,6 +6,7 @@ import { PlaylistService } from '../playlists/playlist-service.js';
 import { playlistsSyncApplier, playlistsSyncSource } from '../playlists/sync.js';
 import { PrivacyService } from '../privacy/privacy-service.js';
 import { privacySyncApplier, privacySyncSource } from '../privacy/sync.js';
+import { SettingsService } from '../settings/settings-service.js';
 import type { EventStore } from '../store/event-store.js';
 import { ConcurrencyError } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
@@ -21,6 +22,8 @@ export interface DomainServices {
   privacy: PrivacyService;
   playlists: PlaylistService;
   collections: CollectionService;
+  /** Settings apps keep on the server (gpodder.net settings API). */
+  settings: SettingsService;
   /**
    * A feed moved: its subscription history, privacy settings and collection places follow it, in one
    * transaction (the caller's when given: no retry then, the caller owns it).
@@ -42,6 +45,7 @@ export function createDomainServices(store: EventStore): DomainServices {
     privacy,
     playlists,
     collections,
+    settings: new SettingsService(store),
     async moveFeed(userId, from, to, options = {}) {
       const move = async (tx: Sql): Promise<void> => {
         await subscriptions.move(userId, from, to, { tx });

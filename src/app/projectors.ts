@@ -23,6 +23,8 @@ export interface FeedHooks {
   /** The interval a newly scheduled feed starts with (default 15 minutes, the default minimum). */
   initialIntervalSeconds?: number;
 }
+import { settingsProjector } from '../settings/settings-projector.js';
+import { directoryProjector } from '../directory/directory-projector.js';
 
 /**
  * Every read model of the application. Bounded contexts add their projectors here; inline
@@ -37,5 +39,5 @@ export function applicationProjectors(hooks: FeedHooks = {}): Projector[] {
       return hooks.moveFeed(userId, from, to, options);
     }),
   ];
-  return [accountsProjector(), devicesProjector(), grantsProjector(), subscriptionsProjector(), privacyProjector(), episodeStatesProjector(), playlistsProjector(), collectionsProjector(), eventTypeCounts(), ...feedProjectors];
+  return [accountsProjector(), devicesProjector(), grantsProjector(), subscriptionsProjector(), privacyProjector(), episodeStatesProjector(), playlistsProjector(), collectionsProjector(), settingsProjector(), eventTypeCounts(), directoryProjector(), ...feedProjectors];
 }

@@ -29,6 +29,8 @@ import { gpodderApi } from '../adapters/gpodder/plugin.js';
 import { openPodcastApi } from '../adapters/openpodcast/plugin.js';
 import { nextcloudApi } from '../adapters/nextcloud/plugin.js';
 import { EpisodeActionSync } from '../adapters/episode-actions/episode-action-sync.js';
+import { PodcastDirectory } from '../directory/podcast-directory.js';
+import type { PodcastMetadataSource } from '../directory/podcast-metadata.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
 import { loginRoutes } from '../web/login-routes.js';
@@ -52,6 +54,8 @@ export interface ServerDeps {
   version: string;
   /** The catalog and the feed scheduler; built here (and closed with the server) when not given. */
   feeds?: FeedRuntime;
+  /** What is known of podcasts (titles, logos…) for the directory; URLs only without it. */
+  podcastMetadata?: PodcastMetadataSource;
 }
 
 export type App = FastifyInstance;
@@ -95,11 +99,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(collectionRoutes, { collections: services.collections });
   await app.register(playbackRoutes, { playback: services.playback });
   await app.register(syncRoutes, { db: deps.db, ...services.sync });
+  const directory = new PodcastDirectory(deps.db, deps.podcastMetadata);
   const feeds = deps.feeds ?? createFeedRuntime({ store: deps.store, config: deps.config.feeds, baseUrl: deps.config.baseUrl, logger: deps.logger });
   if (!deps.feeds) app.addHook('onClose', () => feeds.close());
   await app.register(catalogRoutes, { catalog: feeds.catalog, scheduler: feeds.scheduler, db: deps.db, manualRefreshSeconds: feeds.config.manualRefreshSeconds });
   const episodeActions = new EpisodeActionSync(deps.db, services.playback, deps.devices);
-  await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, episodes: episodeActions, secureCookies });
+  await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, episodes: episodeActions, settings: services.settings, directory, secureCookies });
   await app.register(openPodcastApi, { db: deps.db, subscriptions: services.subscriptions, moveFeed: (userId, from, to) => services.moveFeed(userId, from, to), baseUrl: deps.config.baseUrl });
   await app.register(nextcloudApi, {
     db: deps.db,

@@ -8,6 +8,7 @@ import { SubscriptionService } from '../../src/subscriptions/subscription-servic
 import { PrivacyService } from '../../src/privacy/privacy-service.js';
 import { PlaylistService } from '../../src/playlists/playlist-service.js';
 import { CollectionService } from '../../src/collections/collection-service.js';
+import { SettingsService } from '../../src/settings/settings-service.js';
 import { describeEachDriver } from '../support/databases.js';
 import { createTestServer, type TestServer } from '../support/server.js';
 import { basic } from '../support/http.js';
@@ -40,6 +41,15 @@ const PUBLIC_OPERATIONS = new Set([
   // polls with the flow's secret token; access comes only from a user's grant in the browser.
   'POST /index.php/login/v2',
   'POST /index.php/login/v2/poll',
+  // gpodder.net directory (src/adapters/gpodder/directory-routes.ts): public, as gpodder.net's;
+  // they name only podcasts whose subscribers let themselves be counted, and never a user.
+  'GET /toplist/{countFile}',
+  'GET /toplist.{format}',
+  'GET /search.{format}',
+  'GET /api/2/tags/{countFile}',
+  'GET /api/2/tag/{tag}/{countFile}',
+  'GET /api/2/data/podcast.json',
+  'GET /api/2/data/episode.json',
 ]);
 
 const ALICE_FEED = 'https://alice-private.example/feed?token=a11ce';
@@ -92,6 +102,10 @@ describeEachDriver('authorization matrix', (current) => {
     alice.collectionId = collection.json().collectionId;
     const filed = await server.app.inject({ method: 'POST', url: `/api/v1/collections/${alice.collectionId}/feeds`, headers: asAlice, payload: { feedUrl: ALICE_FEED } });
     assert.equal(filed.statusCode, 200, filed.body);
+    const saved = await server.app.inject({ method: 'POST', url: '/api/v1/episodes/saved', headers: asAlice, payload: { episode: { feedUrl: ALICE_FEED, guid: 'alice-episode-4c2e' }, saved: true } });
+    assert.equal(saved.statusCode, 200, saved.body);
+    const setting = await server.app.inject({ method: 'POST', url: '/api/2/settings/alice/account.json', headers: asAlice, payload: { set: { note: 'Alice setting 4c2e' } } });
+    assert.equal(setting.statusCode, 200, setting.body);
 
     const revoked = await server.accounts.createPersonalToken(bobId, 'revoked', ['*'], null);
     await server.accounts.revokeCredential(bobId, revoked.id);
@@ -129,6 +143,8 @@ describeEachDriver('authorization matrix', (current) => {
         deviceFile: 'phone.json',
         // Open Podcast API: Alice's subscription GUID.
         guid: derivedFeedGuid(ALICE_FEED),
+        scopeFile: 'account.json',
+        countFile: '10.json',
       };
       if (!ids[name]) throw new Error(`The matrix does not know whose ${name} to use: add it`);
       return ids[name];
@@ -195,6 +211,7 @@ describeEachDriver('authorization matrix', (current) => {
       'alice-episode-4c2e',
       'Alice episode 4c2e',
       'Alice collection 4c2e',
+      'Alice setting 4c2e',
     ];
     for (const { method, path, operation } of operations) {
       if (!operation.security) continue;
@@ -219,5 +236,6 @@ describeEachDriver('authorization matrix', (current) => {
     assert.deepEqual(collections.map((collection) => [collection.collectionId, collection.name, collection.feeds.map((entry) => entry.feedUrl)]), [
       [alice.collectionId, 'Alice collection 4c2e', [ALICE_FEED]],
     ]);
+    assert.deepEqual(await new SettingsService(server.store).get(alice.userId, { scope: 'account' }), { note: 'Alice setting 4c2e' });
   });
 });

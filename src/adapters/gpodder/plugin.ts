@@ -1,17 +1,23 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { DeviceService } from '../../accounts/devices/device-service.js';
+import type { PodcastDirectory } from '../../directory/podcast-directory.js';
+import type { SettingsService } from '../../settings/settings-service.js';
 import type { Sql } from '../../store/sql.js';
 import type { SubscriptionService } from '../../subscriptions/subscription-service.js';
 import { EpisodeActionSync } from '../episode-actions/episode-action-sync.js';
 import { gpodderAuthRoutes } from './auth-routes.js';
 import { gpodderDeviceRoutes } from './device-routes.js';
 import { gpodderEpisodeRoutes } from './episode-routes.js';
+import { gpodderDirectoryRoutes } from './directory-routes.js';
+import { gpodderFavoritesRoutes } from './favorites-routes.js';
 import { gpodderRequestHandling } from './requests.js';
 import { GpodderSessions } from './sessions.js';
+import { gpodderSettingsRoutes } from './settings-routes.js';
 import { gpodderSimpleRoutes } from './simple-routes.js';
 import { gpodderSubscriptionRoutes } from './subscription-routes.js';
 import { GpodderSubscriptionSync } from './subscription-sync.js';
 import { gpodderUpdatesRoutes } from './updates-routes.js';
+import { gpodderSyncDeviceRoutes } from './sync-device-routes.js';
 
 export interface GpodderOptions {
   db: Sql;
@@ -19,6 +25,8 @@ export interface GpodderOptions {
   subscriptions: SubscriptionService;
   /** Shared with the Nextcloud episode actions (one instance: it remembers known devices). */
   episodes: EpisodeActionSync;
+  settings: SettingsService;
+  directory: PodcastDirectory;
   secureCookies: boolean;
 }
 
@@ -37,4 +45,8 @@ export const gpodderApi: FastifyPluginAsync<GpodderOptions> = async (app, option
   await app.register(gpodderSimpleRoutes, { sync });
   await app.register(gpodderEpisodeRoutes, { episodes: options.episodes });
   await app.register(gpodderUpdatesRoutes, { db: options.db, devices: options.devices, episodes: options.episodes });
+  await app.register(gpodderSyncDeviceRoutes, { devices: options.devices, db: options.db });
+  await app.register(gpodderSettingsRoutes, { settings: options.settings, db: options.db });
+  await app.register(gpodderFavoritesRoutes, { db: options.db, metadata: options.directory.metadata });
+  await app.register(gpodderDirectoryRoutes, { directory: options.directory });
 };

@@ -4,6 +4,8 @@ import { HttpError } from '../../http/errors.js';
 import type { Principal } from '../../accounts/principal.js';
 import { usernameKey } from '../../accounts/username.js';
 import { DEVICE_ID_PATTERN } from '../../accounts/devices/device-decider.js';
+import { MAX_MEDIA_URL_LENGTH } from '../../playback/episode-identity.js';
+import { tryNormalizeFeedUrl } from '../../subscriptions/feed-url.js';
 import { GPODDER_COOKIE, GPODDER_SESSION_LIFETIME_MS, type GpodderSessions } from './sessions.js';
 
 /**
@@ -105,4 +107,19 @@ export function jsonBody(request: FastifyRequest): unknown {
 
 export function textBody(request: FastifyRequest): string {
   return typeof request.body === 'string' ? request.body : '';
+}
+
+/** A query parameter naming a podcast by its feed URL, normalized. */
+export function feedUrlParam(value: string | undefined, name: string): string {
+  const feedUrl = value === undefined ? undefined : tryNormalizeFeedUrl(value);
+  if (!feedUrl) throw new HttpError(400, 'invalid_feed_url', `${name}= must be the feed URL of a podcast`);
+  return feedUrl;
+}
+
+/** A query parameter naming an episode by its media URL, kept as given (as episode actions name episodes). */
+export function episodeUrlParam(value: string | undefined, name: string): string {
+  if (!value || value.trim() === '' || value.length > MAX_MEDIA_URL_LENGTH || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new HttpError(400, 'invalid_episode', `${name}= is the episode's media URL, at most ${MAX_MEDIA_URL_LENGTH} characters`);
+  }
+  return value;
 }

@@ -4,18 +4,19 @@ import type { FastifyReply } from 'fastify';
 import { HttpError } from '../../http/errors.js';
 import { tryNormalizeFeedUrl } from '../../subscriptions/feed-url.js';
 import { exportOpml, OpmlError, parseOpml } from '../../subscriptions/opml.js';
+import { podcastData } from './podcast-data.js';
 import { accountFor, checkDeviceId, splitExtension, textBody } from './requests.js';
 import type { GpodderSubscriptionSync } from './subscription-sync.js';
 
-type Format = 'json' | 'opml' | 'txt';
+export type Format = 'json' | 'opml' | 'txt';
 
-function formatOf(extension: string): Format {
+export function formatOf(extension: string): Format {
   if (extension === 'json' || extension === 'opml' || extension === 'txt') return extension;
   throw new HttpError(400, 'invalid_format', 'Invalid format: use json, opml or txt');
 }
 
 /** The list in the format of the path (mygpo/api/simple.py `format_podcast_list`). */
-function sendList(reply: FastifyReply, format: Format, feeds: { feedUrl: string; title: string | null }[], json: () => unknown, title: string): FastifyReply {
+export function sendList(reply: FastifyReply, format: Format, feeds: { feedUrl: string; title: string | null }[], json: () => unknown, title: string): FastifyReply {
   if (format === 'txt') return reply.type('text/plain; charset=utf-8').send(feeds.map((feed) => `${feed.feedUrl}\n`).join(''));
   if (format === 'opml') {
     const document = exportOpml({ title, createdAt: new Date(), feeds: feeds.map((feed) => ({ url: feed.feedUrl, ...(feed.title ? { title: feed.title } : {}) })) });
@@ -53,22 +54,6 @@ function parseList(format: Format, body: string): string[] {
     normalized.add(feedUrl);
   }
   return [...normalized];
-}
-
-/** podcast_data (mygpo/directory): every key present, as mygpoclient and AntennaPod require. */
-export function podcastData(feed: { feedUrl: string; title: string | null }) {
-  return {
-    url: feed.feedUrl,
-    title: feed.title ?? feed.feedUrl,
-    author: null,
-    description: '',
-    subscribers: 0,
-    subscribers_last_week: 0,
-    logo_url: null,
-    scaled_logo_url: null,
-    website: null,
-    mygpo_link: feed.feedUrl,
-  };
 }
 
 /** The simple API: `/subscriptions/{username}/{deviceid}.{format}` and `/subscriptions/{username}.{format}`. */
@@ -134,7 +119,7 @@ export const gpodderSimpleRoutes: FastifyPluginAsyncTypebox<{ sync: GpodderSubsc
       const { userId, username } = accountFor(request, name);
       const format = formatOf(extension);
       const feeds = await sync.current(userId);
-      const podcasts = () => feeds.map(podcastData);
+      const podcasts = () => feeds.map((feed) => podcastData(feed.feedUrl, 0, feed.title ? { title: feed.title } : {}));
       return sendList(reply, format, feeds, podcasts, `Subscriptions of ${username}`);
     },
   );

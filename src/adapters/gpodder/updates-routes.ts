@@ -8,7 +8,7 @@ import { callerKey, type EpisodeActionSync } from '../episode-actions/episode-ac
 import { gpodderAction, latestAction } from '../episode-actions/format-actions.js';
 import { markOf } from './marks.js';
 import { accountFor, checkDeviceId, jsonName } from './requests.js';
-import { podcastData } from './simple-routes.js';
+import { podcastData } from './podcast-data.js';
 
 /**
  * `GET /api/2/updates/{username}/{deviceid}.json` (mygpo/api/advanced/updates.py): what changed
@@ -74,7 +74,7 @@ export const gpodderUpdatesRoutes: FastifyPluginAsyncTypebox<{ db: Sql; devices:
         };
       });
       return {
-        add: subscriptions.rows.filter((row) => row.subscribed).map((row) => podcastData({ feedUrl: row.feed_url, title: row.title })),
+        add: subscriptions.rows.filter((row) => row.subscribed).map((row) => podcastData(row.feed_url, 0, row.title ? { title: row.title } : {})),
         rem: since > 0 ? subscriptions.rows.filter((row) => !row.subscribed).map((row) => row.feed_url) : [],
         updates,
         timestamp: page.timestamp,
