@@ -104,7 +104,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   if (!deps.feeds) app.addHook('onClose', () => feeds.close());
   await app.register(catalogRoutes, { catalog: feeds.catalog, scheduler: feeds.scheduler, db: deps.db, manualRefreshSeconds: feeds.config.manualRefreshSeconds });
   const episodeActions = new EpisodeActionSync(deps.db, services.playback, deps.devices);
-  await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, episodes: episodeActions, settings: services.settings, directory, secureCookies });
+  await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, episodes: episodeActions, settings: services.settings, playback: services.playback, directory, secureCookies });
   await app.register(openPodcastApi, { db: deps.db, subscriptions: services.subscriptions, moveFeed: (userId, from, to) => services.moveFeed(userId, from, to), baseUrl: deps.config.baseUrl });
   await app.register(nextcloudApi, {
     db: deps.db,

@@ -17,7 +17,7 @@ export class SettingsService {
   }
 
   /** Sets and removes settings of one subject; answers the subject's settings afterwards. */
-  async change(userId: string, subject: SettingSubject, changes: { set: Settings; remove: readonly string[] }, options: { receivedAt?: number } = {}): Promise<Settings> {
+  async change(userId: string, subject: SettingSubject, changes: { set: Settings; remove: readonly string[] }, options: { receivedAt?: number; tx?: Sql } = {}): Promise<Settings> {
     const deviceId = requestDeviceId();
     const command: SettingsCommand = {
       kind: 'changeSettings',
@@ -27,7 +27,7 @@ export class SettingsService {
       receivedAt: options.receivedAt ?? Date.now(),
       ...(deviceId ? { deviceId } : {}),
     };
-    const result = await this.handler.handle(settingsStream(userId), command, { metadata: { userId }, maxAttempts: 5 });
+    const result = await this.handler.handle(settingsStream(userId), command, { metadata: { userId }, maxAttempts: 5, ...(options.tx ? { tx: options.tx } : {}) });
     return settingsOf(result.state, subject);
   }
 

@@ -87,8 +87,8 @@ describeEachDriver('gpodder.net API v2: sync groups, settings, favorites', (curr
     assert.deepEqual((await call('GET', `/api/2/settings/${username}/podcast.json?podcast=${encodeURIComponent('https://feeds.example/show.xml')}`)).body, { public_subscription: false });
     assert.deepEqual((await call('GET', urls.account)).body, { public_profile: true });
     assert.deepEqual((await call('GET', urls.episode)).body, { is_favorite: true, note: 'x' });
-    assert.deepEqual(await call('POST', urls.episode, { remove: ['is_favorite', 'note'] }), { status: 200, body: {} });
-    assert.deepEqual((await call('GET', urls.episode)).body, {});
+    assert.deepEqual(await call('POST', urls.episode, { remove: ['is_favorite', 'note'] }), { status: 200, body: { is_favorite: false } }, 'is_favorite is the saved flag: removing it unsaves');
+    assert.deepEqual((await call('GET', urls.episode)).body, { is_favorite: false });
     const rows = await current().db.query('SELECT scope FROM settings WHERE user_id = (SELECT user_id FROM accounts WHERE username = $1) ORDER BY scope', [username]);
     assert.deepEqual(rows.rows, [{ scope: 'account' }, { scope: 'device' }, { scope: 'podcast' }], 'an emptied subject has no row');
   });
@@ -136,6 +136,33 @@ describeEachDriver('gpodder.net API v2: sync groups, settings, favorites', (curr
     assert.deepEqual((settingsEvents[0]!.data as { scope: string; set: unknown; removed: unknown }).set, { public_profile: false });
     await new AccountEraser(server.store, applicationProjectors()).erase(userId);
     assert.equal((await current().db.query('SELECT 1 FROM settings WHERE user_id = $1', [userId])).rows.length, 0);
+  });
+
+  it("an episode's is_favorite setting is its saved flag, in both directions, all or nothing", async () => {
+    const { username, userId, call } = await account();
+    const native = apiClient(server.app, username, PASSWORD, 'phone');
+    const feedUrl = 'https://favorite-setting.example/rss';
+    const media = (n: number) => `https://favorite-setting.example/${n}.mp3`;
+    const url = (n: number) => `/api/2/settings/${username}/episode.json?podcast=${encodeURIComponent(feedUrl)}&episode=${encodeURIComponent(media(n))}`;
+    assert.deepEqual(await call('POST', url(1), { set: { is_favorite: true, rating: 5 } }), { status: 200, body: { rating: 5, is_favorite: true } });
+    const state = await native.get(`/api/v1/episodes/state?feedUrl=${encodeURIComponent(feedUrl)}&mediaUrl=${encodeURIComponent(media(1))}`);
+    assert.equal(state.body.saved.saved, true, 'saved for every app');
+    assert.deepEqual((await call('GET', `/api/2/favorites/${username}.json`)).body.map((episode: { url: string }) => episode.url), [media(1)]);
+    assert.equal((await native.post('/api/v1/episodes/saved', { episode: { feedUrl, mediaUrl: media(2) }, saved: true })).status, 200);
+    assert.deepEqual((await call('GET', url(2))).body, { is_favorite: true });
+    const stored = await current().db.query(`SELECT settings FROM settings WHERE user_id = $1`, [userId]);
+    assert.deepEqual(stored.rows, [{ settings: { rating: 5 } }], 'is_favorite is not kept twice');
+    const before = (await current().db.query('SELECT count(*)::int AS n FROM events WHERE user_id = $1', [userId])).rows[0];
+    for (const [payload, code] of [
+      [{ set: { is_favorite: 'yes', rating: 1 } }, 'invalid_setting_value'],
+      [{ set: { is_favorite: false }, remove: ['is_favorite'] }, 'conflicting_setting'],
+      [{ set: { is_favorite: false, '': 1 } }, 'invalid_setting_key'],
+    ] as const) {
+      const refused = await call('POST', url(1), payload);
+      assert.deepEqual([refused.status, refused.body.error.code], [400, code], JSON.stringify(payload));
+    }
+    assert.deepEqual((await current().db.query('SELECT count(*)::int AS n FROM events WHERE user_id = $1', [userId])).rows[0], before, 'nothing half-applied');
+    assert.deepEqual((await call('GET', url(1))).body, { rating: 5, is_favorite: true });
   });
 
   it('favorites: the saved episodes as episode objects, every key present', async () => {

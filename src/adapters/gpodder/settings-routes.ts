@@ -5,6 +5,7 @@ import { errorResponses } from '../../http/openapi.js';
 import { SETTING_SCOPES, type Settings, type SettingScope, type SettingSubject } from '../../settings/settings-decider.js';
 import type { SettingsService } from '../../settings/settings-service.js';
 import type { Sql } from '../../store/sql.js';
+import type { EpisodeSettings } from './episode-favorite.js';
 import { accountFor, checkDeviceId, episodeUrlParam, feedUrlParam, jsonBody, jsonName } from './requests.js';
 import { checkKnownDevice } from './sync-device-routes.js';
 
@@ -42,9 +43,10 @@ function changesOf(body: unknown): { set: Settings; remove: string[] } {
 
 /**
  * `GET|POST /api/2/settings/{username}/{scope}.json` (mygpo/api/advanced/settings.py). The values
- * are the apps' own: kept as given, bounded in size (src/settings).
+ * are the apps' own: kept as given, bounded in size (src/settings), except an episode's
+ * `is_favorite`, which is its saved flag (episode-favorite.ts).
  */
-export const gpodderSettingsRoutes: FastifyPluginAsyncTypebox<{ settings: SettingsService; db: Sql }> = async (app, { settings, db }) => {
+export const gpodderSettingsRoutes: FastifyPluginAsyncTypebox<{ settings: SettingsService; episodes: EpisodeSettings; db: Sql }> = async (app, { settings, episodes, db }) => {
   const description =
     '`{scopeFile}` is `account.json`, `device.json` (with `?device=`), `podcast.json` (`?podcast=` feed URL) or `episode.json` (`?podcast=&episode=` media URL).';
   app.get(
@@ -55,7 +57,8 @@ export const gpodderSettingsRoutes: FastifyPluginAsyncTypebox<{ settings: Settin
     },
     async (request) => {
       const { userId } = accountFor(request, request.params.username);
-      return settings.get(userId, await subjectOf(db, userId, request.params.scopeFile, request.query));
+      const subject = await subjectOf(db, userId, request.params.scopeFile, request.query);
+      return subject.scope === 'episode' ? episodes.get(userId, subject) : settings.get(userId, subject);
     },
   );
 
@@ -75,7 +78,8 @@ export const gpodderSettingsRoutes: FastifyPluginAsyncTypebox<{ settings: Settin
     async (request) => {
       const { userId } = accountFor(request, request.params.username);
       const subject = await subjectOf(db, userId, request.params.scopeFile, request.query);
-      return settings.change(userId, subject, changesOf(jsonBody(request) ?? {}));
+      const changes = changesOf(jsonBody(request) ?? {});
+      return subject.scope === 'episode' ? episodes.change(userId, subject, changes) : settings.change(userId, subject, changes);
     },
   );
 };
