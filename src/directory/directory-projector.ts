@@ -1,6 +1,7 @@
 import { lockProjector } from '../projections/checkpoints.js';
 import type { Projector } from '../projections/projector.js';
 import { PRIVACY_EVENT_TYPES, type PrivacyEvent } from '../privacy/privacy-decider.js';
+import { INITIAL_PRIVACY_LEVEL } from '../privacy/privacy-state.js';
 import type { RecordedEvent } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
 import { ownerOf } from '../subscriptions/subscriptions-projector.js';
@@ -97,7 +98,7 @@ async function recount(tx: Sql, feeds: readonly string[], users: readonly string
        UNION SELECT feed_url FROM directory_subscriptions WHERE user_id = ANY($2::text[])
      ), counted AS (
        SELECT a.feed_url,
-         (count(s.user_id) FILTER (WHERE COALESCE(p.level, d.level, 'private') IN ('public', 'anonymous')))::int AS subscribers
+         (count(s.user_id) FILTER (WHERE COALESCE(p.level, d.level, $3) IN ('public', 'anonymous')))::int AS subscribers
        FROM affected a
        LEFT JOIN directory_subscriptions s ON s.feed_url = a.feed_url AND s.subscribed
        LEFT JOIN directory_privacy p ON p.user_id = s.user_id AND p.feed_url = s.feed_url
@@ -108,6 +109,6 @@ async function recount(tx: Sql, feeds: readonly string[], users: readonly string
      )
      INSERT INTO directory_podcasts (feed_url, subscribers) SELECT feed_url, subscribers FROM counted WHERE subscribers > 0
      ON CONFLICT (feed_url) DO UPDATE SET subscribers = EXCLUDED.subscribers`,
-    [feeds, users],
+    [feeds, users, INITIAL_PRIVACY_LEVEL],
   );
 }

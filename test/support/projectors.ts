@@ -1,6 +1,9 @@
+import { applyNextBatch } from '../../src/projections/catch-up.js';
+import { readCheckpoint } from '../../src/projections/checkpoints.js';
 import type { Projector } from '../../src/projections/projector.js';
+import type { EventStore } from '../../src/store/event-store.js';
 import type { RecordedEvent } from '../../src/store/events.js';
-import type { Sql } from '../../src/store/sql.js';
+import type { Database, Sql } from '../../src/store/sql.js';
 
 /**
  * Projectors for the conformance tests. Both are deliberately not idempotent (they add), so
@@ -74,4 +77,18 @@ export function typeTotals(faults: FaultInjection = {}, version = 1): Projector 
 export async function tableRows(sql: Sql, table: string, orderBy: string): Promise<unknown[]> {
   const result = await sql.query(`SELECT * FROM ${table} ORDER BY ${orderBy}`);
   return result.rows;
+}
+
+/**
+ * Applies an async projector up to every event committed before the call. Transactions of other
+ * test files on a shared server may hold the log's safe head back a moment: it waits them out.
+ */
+export async function catchUpAsync(db: Database, store: EventStore, projector: Projector): Promise<void> {
+  const head = Number((await db.query<{ head: number }>('SELECT COALESCE(max(global_position), 0)::int8 AS head FROM events')).rows[0]!.head);
+  for (let attempt = 0; attempt < 500; attempt++) {
+    while ((await applyNextBatch(db, store, projector, 1000)).hasMore);
+    if ((await readCheckpoint(db, projector.name))!.position.position >= head) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`${projector.name} did not catch up`);
 }
