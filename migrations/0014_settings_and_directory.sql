@@ -41,8 +41,10 @@ CREATE TABLE directory_privacy (
   PRIMARY KEY (user_id, feed_url)
 );
 
+-- Counts move by differences; a row that reaches 0 is deleted in the same transaction. (No CHECK
+-- on the count: an upsert's candidate row carries the difference, which may be negative.)
 CREATE TABLE directory_podcasts (
   feed_url    text PRIMARY KEY,
-  subscribers integer NOT NULL CHECK (subscribers > 0)
+  subscribers integer NOT NULL
 );
 CREATE INDEX directory_podcasts_by_subscribers ON directory_podcasts (subscribers DESC, feed_url);
