@@ -30,6 +30,7 @@ import { openPodcastApi } from '../adapters/openpodcast/plugin.js';
 import { nextcloudApi } from '../adapters/nextcloud/plugin.js';
 import { EpisodeActionSync } from '../adapters/episode-actions/episode-action-sync.js';
 import { PodcastDirectory } from '../directory/podcast-directory.js';
+import { catalogMetadata } from '../directory/catalog-metadata.js';
 import type { PodcastMetadataSource } from '../directory/podcast-metadata.js';
 import type { DeviceService } from '../accounts/devices/device-service.js';
 import { accountPage } from '../web/account-page.js';
@@ -54,7 +55,7 @@ export interface ServerDeps {
   version: string;
   /** The catalog and the feed scheduler; built here (and closed with the server) when not given. */
   feeds?: FeedRuntime;
-  /** What is known of podcasts (titles, logos…) for the directory; URLs only without it. */
+  /** What is known of podcasts (titles, logos…) for the directory; the feed catalog when not given. */
   podcastMetadata?: PodcastMetadataSource;
 }
 
@@ -99,7 +100,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(collectionRoutes, { collections: services.collections });
   await app.register(playbackRoutes, { playback: services.playback });
   await app.register(syncRoutes, { db: deps.db, ...services.sync });
-  const directory = new PodcastDirectory(deps.db, deps.podcastMetadata);
+  const directory = new PodcastDirectory(deps.db, deps.podcastMetadata ?? catalogMetadata(deps.db));
   const feeds = deps.feeds ?? createFeedRuntime({ store: deps.store, config: deps.config.feeds, baseUrl: deps.config.baseUrl, logger: deps.logger });
   if (!deps.feeds) app.addHook('onClose', () => feeds.close());
   await app.register(catalogRoutes, { catalog: feeds.catalog, scheduler: feeds.scheduler, db: deps.db, manualRefreshSeconds: feeds.config.manualRefreshSeconds });
