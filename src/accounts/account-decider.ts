@@ -13,13 +13,14 @@ export type AccountCommand =
   | { kind: 'grantAdmin' }
   | { kind: 'createAppPassword'; credentialId: string; label: string; deviceId: string | null; secretHash: string }
   | { kind: 'createPersonalToken'; credentialId: string; label: string; scopes: string[]; secretHash: string; expiresAt: string | null }
+  | { kind: 'createPlayToken'; credentialId: string; label: string; secretHash: string }
   | { kind: 'revokeCredential'; credentialId: string };
 
 export interface AccountState {
   exists: boolean;
   disabled: boolean;
   admin: boolean;
-  /** Live (not revoked) app passwords and tokens. */
+  /** Live (not revoked) app passwords, personal and play tokens. */
   credentials: Set<string>;
 }
 
@@ -45,6 +46,7 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
         return { ...state, admin: true };
       case 'AppPasswordCreated':
       case 'PersonalTokenCreated':
+      case 'PlayTokenCreated':
         return { ...state, credentials: new Set([...state.credentials, event.data.credentialId]) };
       case 'CredentialRevoked': {
         const credentials = new Set(state.credentials);
@@ -75,7 +77,8 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
         requireActive(state);
         return state.admin ? [] : [{ type: 'AdminGranted', data: {} }];
       case 'createAppPassword':
-      case 'createPersonalToken': {
+      case 'createPersonalToken':
+      case 'createPlayToken': {
         requireActive(state);
         if (state.credentials.size >= MAX_CREDENTIALS) {
           throw new DomainError('too_many_credentials', `An account has at most ${MAX_CREDENTIALS} app passwords and tokens: revoke unused ones first`);
@@ -83,6 +86,10 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
         if (command.kind === 'createAppPassword') {
           const { credentialId, label, deviceId, secretHash } = command;
           return [{ type: 'AppPasswordCreated', data: { credentialId, label, deviceId, secretHash } }];
+        }
+        if (command.kind === 'createPlayToken') {
+          const { credentialId, label, secretHash } = command;
+          return [{ type: 'PlayTokenCreated', data: { credentialId, label, secretHash } }];
         }
         const { credentialId, label, scopes, secretHash, expiresAt } = command;
         return [{ type: 'PersonalTokenCreated', data: { credentialId, label, scopes, secretHash, expiresAt } }];

@@ -326,6 +326,14 @@ export class AccountService {
     return { id, secret };
   }
 
+  /** A play token: shown once, it can only read the account's personal feeds and record plays (play-tokens.ts). */
+  async createPlayToken(userId: string, text: string): Promise<{ id: string; secret: string }> {
+    const secret = newSecret('play_token');
+    const id = randomUUID();
+    await this.command(userId, { kind: 'createPlayToken', credentialId: id, label: label(text), secretHash: secretHash(secret) });
+    return { id, secret };
+  }
+
   async revokeCredential(userId: string, credentialId: string): Promise<void> {
     await this.command(userId, { kind: 'revokeCredential', credentialId });
   }
@@ -341,7 +349,7 @@ export class AccountService {
       expires_at: Date | null;
     }>(
       `SELECT credential_id, kind, label, device_id, scopes, created_at, expires_at FROM account_credentials
-       WHERE user_id = $1 AND revoked_at IS NULL ORDER BY created_at, credential_id`,
+       WHERE user_id = $1 AND revoked_at IS NULL AND kind <> 'play_token' ORDER BY created_at, credential_id`,
       [userId],
     );
     return result.rows.map((row) => ({

@@ -45,6 +45,13 @@ async function applyOne(tx: Sql, event: RecordedEvent): Promise<void> {
         [typed.data.credentialId, userId, typed.data.label, typed.data.scopes, typed.data.secretHash, at, typed.data.expiresAt],
       );
       return;
+    case 'PlayTokenCreated':
+      await tx.query(
+        `INSERT INTO account_credentials (credential_id, user_id, kind, label, secret_hash, created_at)
+         VALUES ($1, $2, 'play_token', $3, $4, $5)`,
+        [typed.data.credentialId, userId, typed.data.label, typed.data.secretHash, at],
+      );
+      return;
     case 'CredentialRevoked':
       await tx.query('UPDATE account_credentials SET revoked_at = $3 WHERE credential_id = $1 AND user_id = $2', [typed.data.credentialId, userId, at]);
       return;

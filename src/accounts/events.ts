@@ -10,6 +10,8 @@ export type AccountEvent =
       type: 'PersonalTokenCreated';
       data: { credentialId: string; label: string; scopes: string[]; secretHash: string; expiresAt: string | null };
     }
+  /** A play token: the secret of a user's personal feed and play-gateway URLs (nothing else). */
+  | { type: 'PlayTokenCreated'; data: { credentialId: string; label: string; secretHash: string } }
   | { type: 'CredentialRevoked'; data: { credentialId: string } };
 
 export type AccountEventType = AccountEvent['type'];
@@ -22,6 +24,7 @@ export const ACCOUNT_EVENT_TYPES: readonly AccountEventType[] = [
   'AdminGranted',
   'AppPasswordCreated',
   'PersonalTokenCreated',
+  'PlayTokenCreated',
   'CredentialRevoked',
 ];
 

@@ -9,8 +9,10 @@ import { MAX_LABEL_LENGTH, type AccountService } from './account-service.js';
 import type { DeviceService } from './devices/device-service.js';
 import type { AccountEraser } from './erasure.js';
 import { exportAccount } from './export.js';
+import { personalFeedPath } from '../feeds/personal/paths.js';
 import { MAX_PASSWORD_LENGTH } from './password.js';
 import { SCOPES } from './scopes.js';
+import { listPlayTokens } from './play-tokens.js';
 
 const Username = Type.String({ minLength: 2, maxLength: 64, description: 'Letters, digits, ".", "_", "-" or "@"; unique whatever the case.' });
 const Password = Type.String({ minLength: 1, maxLength: MAX_PASSWORD_LENGTH });
@@ -41,6 +43,7 @@ const CreatedSecret = Type.Object({
   secret: Type.String({ description: 'Shown once: only its hash is kept.' }),
 });
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+const PlayToken = Type.Object({ id: Type.String(), label: Type.String(), createdAt: Type.String({ format: 'date-time' }) }, { $id: 'PlayToken' });
 
 const PASSWORD_ONLY = { via: ['password', 'session'] as const };
 
@@ -268,6 +271,57 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     },
     async (request, reply) => {
       await accounts.revokeCredential(principalOf(request).userId, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/me/play-tokens',
+    {
+      config: { auth: PASSWORD_ONLY },
+      schema: { tags: ['accounts'], summary: 'Play tokens of the account (personal feed and play-gateway URLs)', response: { 200: Type.Array(PlayToken), ...errorResponses } },
+    },
+    async (request) => (await listPlayTokens(accounts.db, principalOf(request).userId)).map((t) => ({ ...t, createdAt: t.createdAt.toISOString() })),
+  );
+
+  app.post(
+    '/api/v1/me/play-tokens',
+    {
+      config: { auth: PASSWORD_ONLY },
+      preHandler: throttleAddress(accounts.throttle, 'credentials', accounts.throttle.rules.tokenPerAddress),
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create a play token: it opens the personal feeds /rss/{token}/… and the play gateway, nothing else',
+        body: Type.Object({ label: Label }, { additionalProperties: false }),
+        response: {
+          201: Type.Object({
+            id: Type.String(),
+            secret: Type.String({ description: 'Shown once: only its hash is kept.' }),
+            subscriptionsFeedPath: Type.String({ description: 'The personal feed of all subscriptions, relative to the instance' }),
+          }),
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const created = await accounts.createPlayToken(principalOf(request).userId, request.body.label);
+      return reply.status(201).header('cache-control', 'no-store').send({ ...created, subscriptionsFeedPath: personalFeedPath(created.secret, 'subscriptions') });
+    },
+  );
+
+  app.delete(
+    '/api/v1/me/play-tokens/:id',
+    {
+      config: { auth: PASSWORD_ONLY },
+      schema: { tags: ['accounts'], summary: 'Revoke a play token: its feed and gateway URLs answer 404 at once', params: IdParams, response: { 204: Type.Null(), ...errorResponses } },
+    },
+    async (request, reply) => {
+      const { userId } = principalOf(request);
+      // This route revokes play tokens only: another credential's id is not found here.
+      if (!(await listPlayTokens(accounts.db, userId)).some((t) => t.id === request.params.id)) {
+        throw new HttpError(404, 'credential_not_found', 'No such play token');
+      }
+      await accounts.revokeCredential(userId, request.params.id);
       return reply.status(204).send(null);
     },
   );

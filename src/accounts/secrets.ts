@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
  * bytes, shown to the user once, stored only as their SHA-256. With that much entropy a fast
  * hash is enough, and looking a secret up by its hash leaks nothing about other secrets.
  */
-export type SecretKind = 'app_password' | 'personal_token' | 'access_token' | 'refresh_token' | 'session' | 'invite' | 'login_flow' | 'login_poll';
+export type SecretKind = 'app_password' | 'personal_token' | 'access_token' | 'refresh_token' | 'session' | 'invite' | 'login_flow' | 'login_poll' | 'play_token';
 
 const PREFIXES: Record<SecretKind, string> = {
   app_password: 'bap_',
@@ -17,6 +17,8 @@ const PREFIXES: Record<SecretKind, string> = {
   // Nextcloud Login Flow v2 (src/adapters/nextcloud): the browser's link and the app's poll token.
   login_flow: 'blf_',
   login_poll: 'blp_',
+  // In personal feed and play-gateway URLs: URL-safe as they are (base64url).
+  play_token: 'bpl_',
 };
 
 export function newSecret(kind: SecretKind): string {

@@ -42,6 +42,7 @@ import { requestId } from './request-id.js';
 import { withEventContext } from '../store/event-context.js';
 import { catalogRoutes } from '../feeds/catalog/routes.js';
 import { createFeedRuntime, type FeedRuntime } from '../feeds/feed-runtime.js';
+import { personalFeedRoutes } from '../feeds/personal/routes.js';
 
 export interface ServerDeps {
   config: Config;
@@ -104,6 +105,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const feeds = deps.feeds ?? createFeedRuntime({ store: deps.store, config: deps.config.feeds, baseUrl: deps.config.baseUrl, logger: deps.logger });
   if (!deps.feeds) app.addHook('onClose', () => feeds.close());
   await app.register(catalogRoutes, { catalog: feeds.catalog, scheduler: feeds.scheduler, db: deps.db, manualRefreshSeconds: feeds.config.manualRefreshSeconds });
+  await app.register(personalFeedRoutes, { db: deps.db, playback: services.playback, baseUrl: deps.config.baseUrl });
   const episodeActions = new EpisodeActionSync(deps.db, services.playback, deps.devices);
   await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, episodes: episodeActions, settings: services.settings, playback: services.playback, directory, secureCookies });
   await app.register(openPodcastApi, { db: deps.db, subscriptions: services.subscriptions, moveFeed: (userId, from, to) => services.moveFeed(userId, from, to), baseUrl: deps.config.baseUrl });
@@ -124,7 +126,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     await forms.register(oauthRoutes, { store: deps.store, baseUrl: deps.config.baseUrl });
     await forms.register(loginRoutes, { accounts: deps.accounts, secureCookies });
     await forms.register(registerPage, { accounts: deps.accounts, secureCookies, registration: deps.config.registration });
-    await forms.register(accountPage, { accounts: deps.accounts, eraser, grants: new GrantService(deps.store), secureCookies });
+    await forms.register(accountPage, { accounts: deps.accounts, eraser, grants: new GrantService(deps.store), secureCookies, baseUrl: deps.config.baseUrl });
   });
   return app;
 }

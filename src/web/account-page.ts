@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CredentialInfo } from '../accounts/account-service.js';
+import { listPlayTokens, type PlayTokenInfo } from '../accounts/play-tokens.js';
 import type { AuthorizedApp } from '../accounts/oauth/grants.js';
 import { SCOPE_DESCRIPTIONS, SCOPES } from '../accounts/scopes.js';
 import { DomainError } from '../domain/decider.js';
@@ -9,6 +10,7 @@ import { sessionCookieOptions } from '../accounts/routes.js';
 import { SESSION_COOKIE } from '../http/authentication.js';
 import { html, page, SafeHtml, sendPage } from './html.js';
 import type { WebOptions } from './login-routes.js';
+import { personalFeedPath } from '../feeds/personal/paths.js';
 
 export interface Viewer {
   userId: string;
@@ -31,6 +33,14 @@ function credentialRows(credentials: CredentialInfo[], csrf: string): SafeHtml[]
   );
 }
 
+function playTokenRows(tokens: PlayTokenInfo[], csrf: string): SafeHtml[] {
+  return tokens.map(
+    (t) => html`<tr><td>${t.label}</td><td>${t.createdAt.toISOString().slice(0, 10)}</td>
+      <td><form class="inline" method="post" action="/account/credentials/${encodeURIComponent(t.id)}/revoke">
+        <input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Revoke</button></form></td></tr>`,
+  );
+}
+
 function appRows(apps: AuthorizedApp[], csrf: string): SafeHtml[] {
   return apps.map(
     (entry) => html`<tr><td>${entry.appName}<br><small>${entry.clientId}</small></td><td>${entry.scopes.join(' ')}</td>
@@ -40,12 +50,19 @@ function appRows(apps: AuthorizedApp[], csrf: string): SafeHtml[] {
   );
 }
 
-function accountBody(user: Viewer, credentials: CredentialInfo[], apps: AuthorizedApp[], message?: { error?: string; notice?: string; secret?: string }): SafeHtml {
+interface Listed {
+  credentials: CredentialInfo[];
+  playTokens: PlayTokenInfo[];
+  apps: AuthorizedApp[];
+}
+
+function accountBody(user: Viewer, { credentials, playTokens, apps }: Listed, message?: { error?: string; notice?: string; secret?: string; feedUrl?: string }): SafeHtml {
   const csrf = html`<input type="hidden" name="_csrf" value="${user.csrfToken}">`;
   return html`
     ${message?.error ? html`<p class="error">${message.error}</p>` : ''}
     ${message?.notice ? html`<p class="notice">${message.notice}</p>` : ''}
     ${message?.secret ? html`<p class="notice">Copy it now, it will not be shown again:<br><code class="secret">${message.secret}</code></p>` : ''}
+    ${message?.feedUrl ? html`<p class="notice">Your subscriptions as one feed, for any podcast app:<br><code class="feed-url">${message.feedUrl}</code></p>` : ''}
     <h2>Authorized apps</h2>
     ${apps.length === 0 ? html`<p>No app has been authorized yet.</p>` : html`<table><tr><th>App</th><th>Scopes</th><th>Authorized</th><th>Last used</th><th></th></tr>${appRows(apps, user.csrfToken)}</table>`}
     <h2>App passwords and tokens</h2>
@@ -62,6 +79,13 @@ function accountBody(user: Viewer, credentials: CredentialInfo[], apps: Authoriz
         (scope) => html`<label><input type="checkbox" name="scopes" value="${scope}"> <code>${scope}</code>: ${SCOPE_DESCRIPTIONS[scope]}</label>`,
       )}</fieldset>
       <button type="submit">Create token</button></form>
+    <h2>Personal feeds</h2>
+    <p>A play token makes secret feed addresses of your subscriptions, collections and playlists that any podcast app can
+      subscribe to; episodes played from them are synced. Anyone with the address can read those feeds: revoke a token to end them.</p>
+    ${playTokens.length === 0 ? html`<p>No play token yet.</p>` : html`<table><tr><th>Label</th><th>Created</th><th></th></tr>${playTokenRows(playTokens, user.csrfToken)}</table>`}
+    <form method="post" action="/account/play-tokens">${csrf}
+      <label for="pt-label">Label</label><input type="text" id="pt-label" name="label" maxlength="100" required placeholder="Car radio">
+      <button type="submit">Create play token</button></form>
     <h2>Your data</h2>
     <p><a href="/api/v1/me/export">Download everything this account recorded</a> (JSON).</p>
     <h3>Delete the account</h3>
@@ -78,12 +102,15 @@ function accountBody(user: Viewer, credentials: CredentialInfo[], apps: Authoriz
 
 const FormBase = { _csrf: Type.Optional(Type.String({ maxLength: 200 })) };
 
-export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts, eraser, grants, secureCookies }) => {
-  type Message = Parameters<typeof accountBody>[3];
+export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { accounts, eraser, grants, secureCookies, baseUrl }) => {
+  type Message = Parameters<typeof accountBody>[2];
   async function render(reply: FastifyReply, user: Viewer, status: number, message?: Message) {
-    const credentials = await accounts.listCredentials(user.userId);
-    const apps = grants ? await grants.list(user.userId) : [];
-    return sendPage(reply, status, page({ title: 'Your account', user }, accountBody(user, credentials, apps, message)));
+    const listed = {
+      credentials: await accounts.listCredentials(user.userId),
+      playTokens: await listPlayTokens(accounts.db, user.userId),
+      apps: grants ? await grants.list(user.userId) : [],
+    };
+    return sendPage(reply, status, page({ title: 'Your account', user }, accountBody(user, listed, message)));
   }
 
   /** Runs a form action; a refused command is shown on the page instead of an error document. */
@@ -124,6 +151,16 @@ export const accountPage: FastifyPluginAsyncTypebox<WebOptions> = async (app, { 
       act(request, reply, async (user) => {
         const scopes = request.body.scopes === undefined ? [] : ([] as string[]).concat(request.body.scopes);
         return { secret: (await accounts.createPersonalToken(user.userId, request.body.label, scopes, null)).secret };
+      }),
+  );
+
+  app.post(
+    '/account/play-tokens',
+    { schema: { hide: true, body: Type.Object({ ...FormBase, label: Type.String({ maxLength: 200 }) }) } },
+    async (request, reply) =>
+      act(request, reply, async (user) => {
+        const { secret } = await accounts.createPlayToken(user.userId, request.body.label);
+        return { secret, feedUrl: `${(baseUrl ?? '').replace(/\/$/, '')}${personalFeedPath(secret, 'subscriptions')}` };
       }),
   );
 

@@ -16,6 +16,8 @@ export interface WebOptions {
   /** Only the account page lists authorized apps. */
   grants?: GrantService;
   secureCookies: boolean;
+  /** Only the account page shows absolute URLs (personal feeds of a new play token). */
+  baseUrl?: string;
 }
 
 

@@ -108,6 +108,30 @@ describeEachDriver('web pages', (current) => {
     assert.equal((await server.app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Basic ${Buffer.from(`alice:${secret}`).toString('base64')}` } })).statusCode, 401);
   });
 
+  it('creates a play token from the account page (CSRF-checked), shows its feed once, and revokes it', async () => {
+    const { cookie } = await logIn();
+    const page = await server.app.inject({ method: 'GET', url: '/account', headers: { cookie } });
+    assert.match(page.body, /No play token yet/);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const forged = await server.app.inject({ method: 'POST', url: '/account/play-tokens', headers: { ...FORM, cookie }, payload: form_({ label: 'car' }) });
+    assert.equal(forged.statusCode, 403);
+    const created = await server.app.inject({ method: 'POST', url: '/account/play-tokens', headers: { ...FORM, cookie }, payload: form_({ label: 'Car <radio>', _csrf: csrf }) });
+    assert.equal(created.statusCode, 200);
+    const secret = /<code class="secret">(bpl_[^<]+)<\/code>/.exec(created.body)![1]!;
+    const feedUrl = /<code class="feed-url">([^<]+)<\/code>/.exec(created.body)![1]!;
+    assert.equal(feedUrl, `${server.config.baseUrl.replace(/\/$/, '')}/rss/${secret}/subscriptions.xml`);
+    assert.equal((await server.app.inject({ method: 'GET', url: `/rss/${secret}/subscriptions.xml` })).statusCode, 200);
+    const again = await server.app.inject({ method: 'GET', url: '/account', headers: { cookie } });
+    assert.ok(!again.body.includes(secret), 'the secret is shown once');
+    assert.match(again.body, /<td>Car &lt;radio&gt;<\/td>/);
+    const id = (await server.app.inject({ method: 'GET', url: '/api/v1/me/play-tokens', headers: { authorization: `Basic ${Buffer.from('alice:alice password').toString('base64')}` } })).json()[0].id;
+    const forgedRevoke = await server.app.inject({ method: 'POST', url: `/account/credentials/${id}/revoke`, headers: { ...FORM, cookie }, payload: form_({}) });
+    assert.equal(forgedRevoke.statusCode, 403);
+    const revoked = await server.app.inject({ method: 'POST', url: `/account/credentials/${id}/revoke`, headers: { ...FORM, cookie }, payload: form_({ _csrf: csrf }) });
+    assert.equal(revoked.statusCode, 303);
+    assert.equal((await server.app.inject({ method: 'GET', url: `/rss/${secret}/subscriptions.xml` })).statusCode, 404);
+  });
+
   it('creates an account from the sign-up page and logs it in', async () => {
     const form = await server.app.inject({ method: 'GET', url: '/register' });
     assert.equal(form.statusCode, 200);

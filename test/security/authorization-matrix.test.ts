@@ -50,6 +50,12 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /api/2/tag/{tag}/{countFile}',
   'GET /api/2/data/podcast.json',
   'GET /api/2/data/episode.json',
+  // Personal feeds and the play gateway (src/feeds/personal): the play token in the path is the
+  // credential (tested there, including revocation); no header credential is looked at.
+  'GET /rss/{token}/subscriptions.xml',
+  'GET /rss/{token}/collections/{file}',
+  'GET /rss/{token}/playlists/{file}',
+  'GET /play/{token}/{feedId}/{episodeId}',
 ]);
 
 const ALICE_FEED = 'https://alice-private.example/feed?token=a11ce';
@@ -61,10 +67,11 @@ describeEachDriver('authorization matrix', (current) => {
   let server: TestServer;
   let operations: { method: string; path: string; operation: Operation }[];
   const alice = { userId: '', credentialId: '', grantId: '', label: 'Alice AntennaPod 7f3a', playlistId: '', itemId: '', collectionId: '' };
-  const bob: Record<'password' | 'revoked' | 'expired', string> & { scoped: (scope: string) => Promise<string> } = {
+  const bob: Record<'password' | 'revoked' | 'expired' | 'playToken', string> & { scoped: (scope: string) => Promise<string> } = {
     password: basic('bob', 'bob password'),
     revoked: '',
     expired: '',
+    playToken: '',
     scoped: async () => '',
   };
 
@@ -113,6 +120,7 @@ describeEachDriver('authorization matrix', (current) => {
     const expired = await server.accounts.createPersonalToken(bobId, 'expired', ['*'], new Date(Date.now() + 3_600_000));
     await current().db.query(`UPDATE account_credentials SET expires_at = now() - interval '1 minute' WHERE credential_id = $1`, [expired.id]);
     bob.expired = `Bearer ${expired.secret}`;
+    bob.playToken = `Bearer ${(await server.accounts.createPlayToken(bobId, 'car')).secret}`;
     const cache = new Map<string, string>();
     bob.scoped = async (scope) => {
       if (!cache.has(scope)) cache.set(scope, `Bearer ${(await server.accounts.createPersonalToken(bobId, `only ${scope}`, [scope], null)).secret}`);
@@ -174,7 +182,7 @@ describeEachDriver('authorization matrix', (current) => {
     }
   });
 
-  it('refuses missing, revoked, expired and under-scoped credentials on every protected route', async () => {
+  it('refuses missing, revoked, expired, play-token and under-scoped credentials on every protected route', async () => {
     let checked = 0;
     for (const { method, path, operation } of operations) {
       if (!operation.security) continue;
@@ -182,6 +190,8 @@ describeEachDriver('authorization matrix', (current) => {
       assertRefused(await call(method, path), [401], `${what} without credentials`);
       assertRefused(await call(method, path, bob.revoked), [401], `${what} with a revoked token`);
       assertRefused(await call(method, path, bob.expired), [401], `${what} with an expired token`);
+      // A play token opens its feeds and the play gateway, nothing else.
+      assertRefused(await call(method, path, bob.playToken), [401], `${what} with a play token`);
       const acceptsTokens = operation.security.some((requirement) => 'bearerAuth' in requirement);
       const required = operation.security.find((requirement) => 'oauth2' in requirement)?.oauth2?.[0];
       if (!acceptsTokens) {
