@@ -6,6 +6,7 @@ import { CatalogService } from './catalog/catalog-service.js';
 import { createFeedFetcher, type FeedFetcher } from './fetcher/index.js';
 import { FeedRefresher } from './scheduler/feed-refresher.js';
 import { FeedScheduler } from './scheduler/feed-scheduler.js';
+import { FeedProxy } from './proxy/feed-proxy.js';
 
 /** The first wait after a failure; it doubles with each further one (FEED_MAX_BACKOFF_MINUTES caps it). */
 export const FIRST_BACKOFF_SECONDS = 300;
@@ -13,6 +14,8 @@ export const FIRST_BACKOFF_SECONDS = 300;
 export interface FeedRuntime {
   catalog: CatalogService;
   scheduler: FeedScheduler;
+  /** Copies of subscribed feeds for web players (GET /api/v1/rss/proxy/{feedId}), with the scheduler's fetcher. */
+  proxy: FeedProxy;
   config: FeedsConfig;
   close(): Promise<void>;
 }
@@ -49,6 +52,7 @@ export function createFeedRuntime(options: FeedRuntimeOptions): FeedRuntime {
   return {
     catalog,
     scheduler,
+    proxy: new FeedProxy(store.db, fetcher),
     config,
     close() {
       closing ??= (async () => {

@@ -43,6 +43,7 @@ import { withEventContext } from '../store/event-context.js';
 import { catalogRoutes } from '../feeds/catalog/routes.js';
 import { createFeedRuntime, type FeedRuntime } from '../feeds/feed-runtime.js';
 import { personalFeedRoutes } from '../feeds/personal/routes.js';
+import { feedProxyRoutes } from '../feeds/proxy/routes.js';
 
 export interface ServerDeps {
   config: Config;
@@ -105,6 +106,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const feeds = deps.feeds ?? createFeedRuntime({ store: deps.store, config: deps.config.feeds, baseUrl: deps.config.baseUrl, logger: deps.logger });
   if (!deps.feeds) app.addHook('onClose', () => feeds.close());
   await app.register(catalogRoutes, { catalog: feeds.catalog, scheduler: feeds.scheduler, db: deps.db, manualRefreshSeconds: feeds.config.manualRefreshSeconds });
+  await app.register(feedProxyRoutes, { proxy: feeds.proxy });
   await app.register(personalFeedRoutes, { db: deps.db, playback: services.playback, baseUrl: deps.config.baseUrl });
   const episodeActions = new EpisodeActionSync(deps.db, services.playback, deps.devices);
   await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, episodes: episodeActions, settings: services.settings, playback: services.playback, directory, secureCookies });

@@ -56,6 +56,8 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /rss/{token}/collections/{file}',
   'GET /rss/{token}/playlists/{file}',
   'GET /play/{token}/{feedId}/{episodeId}',
+  // The RSS proxy (src/feeds/proxy) serves public feeds to web players, only those subscribed here.
+  'GET /api/v1/rss/proxy/{feedId}',
 ]);
 
 const ALICE_FEED = 'https://alice-private.example/feed?token=a11ce';
