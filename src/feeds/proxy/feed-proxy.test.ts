@@ -76,6 +76,10 @@ describeEachDriver('RSS proxy', (current) => {
     assert.equal(failing.statusCode, 502);
     assert.equal(failing.json().error.code, 'upstream_http_error');
     assert.equal(failing.headers['access-control-allow-origin'], '*');
+    const fetched = hits(path).length;
+    const remembered = await proxied(fixtures.url(path));
+    assert.deepEqual([remembered.statusCode, remembered.json().error.code], [502, 'upstream_http_error']);
+    assert.equal(hits(path).length, fetched, 'a failure is remembered a minute: the feed is not asked again');
 
     // The SSRF guard applies: a subscribed feed on a private address is not fetched.
     const internal = `http://10.1.2.3/${current().driver}/feed.xml`;

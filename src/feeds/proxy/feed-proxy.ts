@@ -6,6 +6,9 @@ import { FeedFetchError, type FeedFetcher } from '../fetcher/index.js';
 export const PROXY_FRESH_MS = 5 * 60_000;
 /** A feed larger than this is not proxied (502 feed_too_large). */
 export const MAX_PROXIED_BYTES = 16 * 1024 * 1024;
+/** A failed fetch is answered again from memory this long: a failing feed's server is not hammered through us. */
+export const FAILURE_MEMORY_MS = 60_000;
+const MAX_REMEMBERED_FAILURES = 10_000;
 /** All copies of one process together, least recently used dropped first. */
 export const MAX_CACHED_BYTES = 64 * 1024 * 1024;
 
@@ -46,6 +49,8 @@ export class ProxyError extends Error {
 export class FeedProxy {
   private readonly entries = new Map<string, Entry>();
   private readonly inFlight = new Map<string, Promise<Entry>>();
+  /** Recent failures, the oldest forgotten first past MAX_REMEMBERED_FAILURES. */
+  private readonly failures = new Map<string, { error: ProxyError; until: number }>();
   private cachedBytes = 0;
 
   constructor(
@@ -64,10 +69,21 @@ export class FeedProxy {
       this.touch(feedUrl, cached);
       return cached;
     }
+    const failed = this.failures.get(feedUrl);
+    if (failed && failed.until > now) throw failed.error;
+    this.failures.delete(feedUrl);
     // One fetch per feed at a time, however many players ask at once.
     let pending = this.inFlight.get(feedUrl);
     if (!pending) {
-      pending = this.refresh(feedUrl, cached).finally(() => this.inFlight.delete(feedUrl));
+      pending = this.refresh(feedUrl, cached)
+        .catch((error: unknown) => {
+          if (error instanceof ProxyError) {
+            this.failures.set(feedUrl, { error, until: this.now() + FAILURE_MEMORY_MS });
+            if (this.failures.size > MAX_REMEMBERED_FAILURES) this.failures.delete(this.failures.keys().next().value!);
+          }
+          throw error;
+        })
+        .finally(() => this.inFlight.delete(feedUrl));
       this.inFlight.set(feedUrl, pending);
     }
     return pending;
