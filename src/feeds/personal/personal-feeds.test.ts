@@ -173,4 +173,25 @@ describeEachDriver('personal feeds and play gateway', (current) => {
     assert.deepEqual((await owner.get('/api/v1/me/play-tokens')).body, []);
     assert.equal((await owner.delete(`/api/v1/me/play-tokens/${tokenId}`)).status, 404);
   });
+
+  it("a disabled account's tokens answer 404 until it is enabled, and an erased account's are gone", async () => {
+    const someone = await newListener(server.app, server.accounts, 'erased');
+    const created = await apiClient(server.app, someone.username, 'listener password').post('/api/v1/me/play-tokens', { label: 'x' });
+    const feed = `/rss/${created.body.secret}/subscriptions.xml`;
+    assert.equal((await get(feed)).statusCode, 200);
+    await server.accounts.disable(someone.userId);
+    assert.equal((await get(feed)).statusCode, 404);
+    await server.accounts.enable(someone.userId);
+    assert.equal((await get(feed)).statusCode, 200);
+    const erased = await server.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/me',
+      headers: { authorization: basic(someone.username, 'listener password') },
+      payload: { password: 'listener password' },
+    });
+    assert.equal(erased.statusCode, 204);
+    assert.equal((await get(feed)).statusCode, 404);
+    const rows = await current().db.query('SELECT 1 FROM account_credentials WHERE credential_id = $1', [created.body.id]);
+    assert.equal(rows.rows.length, 0);
+  });
 });
