@@ -6,12 +6,11 @@ import { HttpError } from '../../http/errors.js';
 import { errorResponses } from '../../http/openapi.js';
 import type { PlaybackService } from '../../playback/playback-service.js';
 import type { Sql } from '../../store/sql.js';
-import { decodeFeedId } from '../../subscriptions/feed-id.js';
+import { decodeFeedId, encodeFeedId } from '../../subscriptions/feed-id.js';
 import { collectionEntries, gatewayEpisode, playlistEntries, subscriptionEntries, type FeedEntry } from './personal-feeds.js';
 import { EPISODE_ID_PATTERN, episodeId, playPath } from './paths.js';
 import { renderRss } from './rss-writer.js';
 import { recordGatewayPlay } from './play-gateway.js';
-import { encodeFeedId } from '../../subscriptions/feed-id.js';
 
 export interface PersonalFeedOptions {
   db: Sql;
