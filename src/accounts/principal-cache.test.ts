@@ -4,11 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeEachDriver } from '../../test/support/databases.js';
 import { prepareProjections } from '../projections/startup.js';
 import { EventStore } from '../store/event-store.js';
-import type { Database } from '../store/sql.js';
+import type { ChannelHandlers, Database } from '../store/sql.js';
 import { AccountService } from './account-service.js';
 import { accountsProjector } from './accounts-projector.js';
 import { AccountEraser } from './erasure.js';
 import type { Principal } from './principal.js';
+import { PrincipalCache } from './principal-cache.js';
 
 /** Notifications reach another process a moment after the commit: wait for it, boundedly. */
 async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
@@ -134,4 +135,30 @@ describeEachDriver('credentials remembered across processes', (current, driver) 
       return again !== undefined && (await there.authenticatePassword('alice', secret)) === again && again !== during;
     }, 'remembering again after reconnecting');
   });
+});
+
+// The listening connection's state is driven by hand here: the window between a drop and the
+// reconnection cannot be timed against a real server.
+it('does not remember a lookup that began while deaf, once listening again', async () => {
+  let handlers: ChannelHandlers | undefined;
+  const db = {
+    listen: async (_channel: string, given: ChannelHandlers) => {
+      handlers = given;
+      given.ready();
+      return { stop: async () => {} };
+    },
+  } as unknown as Database;
+  const cache = new PrincipalCache();
+  await cache.watch(db);
+  const principal: Principal = { userId: 'u', username: 'alice', admin: false, via: 'app_password', scopes: ['*'], credentialId: 'c', deviceId: null };
+  const key = cache.keyOf('basic', 'alice', 'secret');
+  handlers!.lost();
+  // A lookup begins while notifications are missed: its answer may predate a revocation never heard.
+  const began = cache.begin();
+  handlers!.ready();
+  cache.remember(key, principal, began);
+  assert.equal(cache.get(key), undefined);
+  cache.remember(key, principal, cache.begin());
+  assert.equal(cache.get(key), principal);
+  await cache.stop();
 });

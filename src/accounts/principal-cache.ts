@@ -43,6 +43,8 @@ export class PrincipalCache {
     this.listener = await db.listen(CREDENTIALS_CHANNEL, {
       message: (userId) => this.forgetUser(userId),
       ready: () => {
+        // A lookup begun while deaf may have read a state whose change was never heard.
+        this.clear();
         this.listening = true;
       },
       lost: () => {
