@@ -96,6 +96,14 @@ describeEachDriver('account service', (current) => {
     await assert.rejects(service.revokeCredential(alice.userId, app.id), rejectsWith('credential_not_found'));
   });
 
+  it('refuses an app password under a username that cannot exist (a NUL byte), rather than failing', async () => {
+    const alice = await service.register('alice', 'correct horse');
+    const app = await service.createAppPassword(alice.userId, 'phone');
+    // HTTP Basic decodes to any bytes; PostgreSQL text cannot hold a NUL (the lookup would throw: a 500).
+    for (const username of ['ali\u0000ce', 'alice\u0000', '\u0000']) assert.equal(await service.authenticatePassword(username, app.secret), undefined, JSON.stringify(username));
+    assert.equal((await service.authenticatePassword('ALICE', app.secret))?.userId, alice.userId);
+  });
+
   it('issues scoped personal tokens that expire and can be revoked', async () => {
     const alice = await service.register('alice', 'correct horse');
     const token = await service.createPersonalToken(alice.userId, 'script', ['user.subscriptions.read'], null);

@@ -208,13 +208,13 @@ export class AccountService {
   }
 
   private async checkPassword(username: string, password: string, client?: { address: string }): Promise<Found | undefined> {
+    // A name that cannot exist is not looked up (nor used as a key: it may hold a NUL byte).
+    const plausible = usernameProblem(username) === undefined;
     if (secretKind(password) === 'app_password') {
       // 256 random bits cannot be guessed: no throttling needed, and no KDF to protect.
-      return this.lookupSecret(password, username);
+      return plausible ? this.lookupSecret(password, username) : undefined;
     }
-    // A name that cannot exist is not looked up (nor used as a key: it may hold a NUL byte),
-    // but it costs the same time and counts against the address like any failure.
-    const plausible = usernameProblem(username) === undefined;
+    // Such a name costs the same time as any other, and counts against the address like any failure.
     const account = plausible ? await this.findByUsername(username) : undefined;
     // Credentials verified a moment ago skip both the KDF and the throttle: a legacy client
     // sending Basic on every request must not be slowed down or locked out.
