@@ -82,6 +82,8 @@ describeEachDriver('Open Podcast API', (current) => {
       ['page 0', () => phone.get(`${OPA}/subscriptions?page=0`), 'validation_failed'],
       ['per_page too big', () => phone.get(`${OPA}/subscriptions?per_page=501`), 'validation_failed'],
       ['forged cursor', () => phone.get(`${OPA}/subscriptions?cursor=abc`), 'invalid_cursor'],
+      // PostgreSQL text holds no NUL: it used to reach the query (500).
+      ['cursor with a NUL byte', () => phone.get(`${OPA}/subscriptions?cursor=${Buffer.from(JSON.stringify([1, 'http://a\u0000'])).toString('base64url')}`), 'invalid_cursor'],
       ['guid not a UUID', () => phone.get(`${OPA}/subscriptions/12345`), 'invalid_guid'],
       ['unknown guid', () => phone.get(`${OPA}/subscriptions/${derivedFeedGuid('https://nowhere.example/')}`), 'subscription_not_found'],
       ['patch unknown guid', () => phone.patch(`${OPA}/subscriptions/${derivedFeedGuid('https://nowhere.example/')}`, { is_subscribed: false }), 'subscription_not_found'],

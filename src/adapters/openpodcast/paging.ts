@@ -13,7 +13,10 @@ export function encodeCursor(position: { seq: number; feedUrl: string }): string
 export function decodeCursor(cursor: string): { seq: number; feedUrl: string } {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string') return { seq: value[0] as number, feedUrl: value[1] };
+    // No NUL in the URL: PostgreSQL text cannot hold one (the query would fail, not miss).
+    if (Array.isArray(value) && value.length === 2 && Number.isSafeInteger(value[0]) && typeof value[1] === 'string' && !value[1].includes('\u0000')) {
+      return { seq: value[0] as number, feedUrl: value[1] };
+    }
   } catch {
     // Answered below.
   }
