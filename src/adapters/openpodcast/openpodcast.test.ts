@@ -82,8 +82,10 @@ describeEachDriver('Open Podcast API', (current) => {
       ['page 0', () => phone.get(`${OPA}/subscriptions?page=0`), 'validation_failed'],
       ['per_page too big', () => phone.get(`${OPA}/subscriptions?per_page=501`), 'validation_failed'],
       ['forged cursor', () => phone.get(`${OPA}/subscriptions?cursor=abc`), 'invalid_cursor'],
-      // PostgreSQL text holds no NUL: it used to reach the query (500).
+      // PostgreSQL text holds no NUL, and its dates start at year 1: both used to reach the query (500).
       ['cursor with a NUL byte', () => phone.get(`${OPA}/subscriptions?cursor=${Buffer.from(JSON.stringify([1, 'http://a\u0000'])).toString('base64url')}`), 'invalid_cursor'],
+      ['since in year 0', () => phone.get(`${OPA}/subscriptions?since=0000-06-01T00:00:00Z`), 'invalid_since'],
+      ['since in year 0 once at UTC', () => phone.get(`${OPA}/subscriptions?since=${encodeURIComponent('0001-01-01T00:30:00+01:00')}`), 'invalid_since'],
       ['guid not a UUID', () => phone.get(`${OPA}/subscriptions/12345`), 'invalid_guid'],
       ['unknown guid', () => phone.get(`${OPA}/subscriptions/${derivedFeedGuid('https://nowhere.example/')}`), 'subscription_not_found'],
       ['patch unknown guid', () => phone.patch(`${OPA}/subscriptions/${derivedFeedGuid('https://nowhere.example/')}`, { is_subscribed: false }), 'subscription_not_found'],

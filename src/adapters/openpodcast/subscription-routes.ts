@@ -31,10 +31,13 @@ function feedUrlOf(value: string): string {
   return feedUrl;
 }
 
+/** PostgreSQL has no year 0 (JavaScript's `0000-…` is 1 BC): earlier dates cannot be compared with. */
+const FIRST_SINCE_MS = Date.parse('0001-01-01T00:00:00Z');
+
 function parseSince(value: string | undefined): Date | null {
   if (value === undefined) return null;
   const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(ms)) throw new HttpError(400, 'invalid_since', 'since must be an ISO 8601 date-time, such as 2026-03-02T08:15:04.000Z');
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(ms) || ms < FIRST_SINCE_MS) throw new HttpError(400, 'invalid_since', 'since must be an ISO 8601 date-time, such as 2026-03-02T08:15:04.000Z');
   return new Date(ms);
 }
 
