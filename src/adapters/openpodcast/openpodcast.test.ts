@@ -72,6 +72,30 @@ describeEachDriver('Open Podcast API', (current) => {
     assert.equal(byDerived.body.error.code, 'subscription_not_found');
   });
 
+  it('adds one subscription for one GUID, whether its feeds come in one request or in two', async () => {
+    const guid = '2d4e1a5c-7b3f-4c1e-9a8d-0f6b5e4c3a21';
+    const sameGuid = [{ feed_url: 'https://one.example/feed', guid }, { feed_url: 'https://mirror.example/feed', guid: guid.toUpperCase() }];
+    // Two URLs deriving one GUID: the derivation ignores the scheme.
+    const sameDerived = [{ feed_url: 'http://two.example/feed' }, { feed_url: 'https://two.example/feed' }];
+    const outcome = async (requests: object[][]) => {
+      const { phone } = await listener();
+      const answers = [];
+      for (const subscriptions of requests) answers.push(...(await phone.post(`${OPA}/subscriptions`, { subscriptions })).body.success);
+      const listed = await phone.get(`${OPA}/subscriptions`);
+      return {
+        answered: answers.map((entry: { feed_url: string; guid: string }) => [entry.feed_url, entry.guid]),
+        listed: listed.body.subscriptions.map((entry: { feed_url: string; guid: string }) => [entry.feed_url, entry.guid]),
+      };
+    };
+    const derived = derivedFeedGuid('http://two.example/feed');
+    const expected = {
+      answered: [['https://one.example/feed', guid], ['https://one.example/feed', guid], ['http://two.example/feed', derived], ['http://two.example/feed', derived]],
+      listed: [['https://one.example/feed', guid], ['http://two.example/feed', derived]],
+    };
+    assert.deepEqual(await outcome([sameGuid, sameDerived]), expected);
+    assert.deepEqual(await outcome([...sameGuid, ...sameDerived].map((item) => [item])), expected);
+  });
+
   it('refuses malformed requests with 400 and an error code, changing nothing', async () => {
     const { phone, userId } = await listener();
     const cases: [string, () => Promise<{ status: number; body: any }>, string][] = [

@@ -97,9 +97,12 @@ export const opaSubscriptionRoutes: FastifyPluginAsyncTypebox<OpaSubscriptionOpt
       }
       // An entry that already goes by this GUID is this podcast (under an older or newer URL):
       // subscribe it rather than add a duplicate (the specification's tombstone rule).
+      // Likewise within the request: its first feed of a GUID is the podcast, as if sent earlier.
       const existing = await view.byGuids(userId, [...new Set(wanted.map((item) => item.guid))]);
+      const feedOfGuid = new Map([...existing].map(([guid, found]) => [guid, found.feedUrl]));
+      for (const item of wanted) if (!feedOfGuid.has(item.guid)) feedOfGuid.set(item.guid, item.feedUrl);
       const changes: ChangeRequest[] = wanted.map((item) => ({
-        feedUrl: existing.get(item.guid)?.feedUrl ?? item.feedUrl,
+        feedUrl: feedOfGuid.get(item.guid)!,
         subscribed: true,
         ...(item.podcastGuid ? { podcastGuid: item.podcastGuid } : {}),
       }));
