@@ -29,6 +29,13 @@ export function secretHash(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('base64url');
 }
 
+const SECRET_IN_TEXT = new RegExp(`\\b(${Object.values(PREFIXES).join('|')})[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])`, 'g');
+
+/** `text` with every secret of ours in it masked, its prefix kept (for logs: URLs carry some). */
+export function maskSecrets(text: string): string {
+  return text.replace(SECRET_IN_TEXT, '$1[redacted]');
+}
+
 /** The kind a presented secret claims to be, from its prefix (undefined: not one of ours). */
 export function secretKind(secret: string): SecretKind | undefined {
   for (const [kind, prefix] of Object.entries(PREFIXES) as [SecretKind, string][]) {

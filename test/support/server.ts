@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildServer, type App } from '../../src/http/server.js';
-import { REDACTED_PATHS } from '../../src/logger.js';
+import { LOG_SERIALIZERS, REDACTED_PATHS } from '../../src/logger.js';
 import { applicationProjectors } from '../../src/app/projectors.js';
 import { AccountService } from '../../src/accounts/account-service.js';
 import { DeviceService } from '../../src/accounts/devices/device-service.js';
@@ -39,7 +39,7 @@ export async function createTestServer(
       callback();
     },
   });
-  const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, sink);
+  const logger = pino({ level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: LOG_SERIALIZERS }, sink);
   const projectors = options.projectors ?? applicationProjectors();
   const store = new EventStore(database.db, { inlineProjectors: projectors.filter((projector) => projector.kind === 'inline') });
   await prepareProjections(database.db, store, projectors);

@@ -124,6 +124,17 @@ describeEachDriver('Nextcloud Login Flow v2', (current) => {
     assert.equal(broken.json().error.code, 'invalid_json');
   });
 
+  it('keeps the flow\'s secrets out of the logs, the poll token sent in the query and the login link\'s token too', async () => {
+    const flow = await start();
+    const loginToken = new URL(flow.login).pathname.split('/').pop()!;
+    assert.equal((await server.app.inject({ method: 'POST', url: `/index.php/login/v2/poll?token=${flow.poll.token}` })).statusCode, 404);
+    assert.equal((await server.app.inject({ method: 'GET', url: new URL(flow.login).pathname })).statusCode, 303);
+    const logged = JSON.stringify(server.logs);
+    assert.ok(logged.includes('/index.php/login/v2/poll?token=blp_[redacted]'), 'the request is still logged');
+    assert.ok(!logged.includes(flow.poll.token), 'poll token logged');
+    assert.ok(!logged.includes(loginToken), 'login token logged');
+  });
+
   it('polls racing after the grant: one gets the app password, and only one is created', async () => {
     const flow = await start();
     assert.equal((await answer(flow, 'approve')).statusCode, 200);
