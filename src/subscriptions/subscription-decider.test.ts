@@ -101,6 +101,13 @@ describe('subscription decider', () => {
     const guid = '917393e3-1b1e-5cef-ace4-edaa54e1f810';
     const state = fold(subscriptionDecider, [subscribed(FEED, T0, undefined, { podcastGuid: guid }), { type: 'FeedUrlChanged', data: { from: FEED, to: OTHER, at: iso(T0 + 1) } }]);
     assert.equal(state.get(OTHER)?.podcastGuid, guid);
+    // Onto a feed already known: that one's GUID (derived from its URL when it has none of its own).
+    const onto = fold(subscriptionDecider, [subscribed(OTHER, T0), subscribed(FEED, T0, undefined, { podcastGuid: guid }), { type: 'FeedUrlChanged', data: { from: FEED, to: OTHER, at: iso(T0 + 1) } }]);
+    assert.equal(onto.get(OTHER)?.podcastGuid, undefined);
+    spec(subscriptionDecider)
+      .given([subscribed(OTHER, T0), subscribed(FEED, T0, undefined, { podcastGuid: guid }), { type: 'FeedUrlChanged', data: { from: FEED, to: OTHER, at: iso(T0 + 1) } }])
+      .when(change([{ feedUrl: OTHER, subscribed: true, clientTime: T0, podcastGuid: guid }]))
+      .then([subscribed(OTHER, T0, undefined, { podcastGuid: guid })]);
   });
 
   it('moves a feed to a new URL with its history, merging into a feed already known there', () => {

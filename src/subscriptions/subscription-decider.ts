@@ -95,7 +95,9 @@ function mergeInto(target: FeedState | undefined, source: FeedState): FeedState 
     if (supersedes(register.at, devices[deviceId]?.at)) devices[deviceId] = register;
   }
   const title = target.title ?? source.title;
-  const podcastGuid = target.podcastGuid ?? source.podcastGuid;
+  // The feed already known there keeps its own GUID, even one derived from its URL (as the
+  // projection does): the moved feed's podcast GUID is not its own until a client says so.
+  const podcastGuid = target.podcastGuid;
   return { subscribed: winner.subscribed, at: winner.at, ...(title !== undefined ? { title } : {}), ...(podcastGuid !== undefined ? { podcastGuid } : {}), devices };
 }
 

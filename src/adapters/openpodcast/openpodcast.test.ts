@@ -312,6 +312,21 @@ describeEachDriver('Open Podcast API', (current) => {
     assert.equal(taken.body.error.code, 'guid_in_use');
   });
 
+  it('a feed moved onto one with a GUID of its own: that GUID stays, and the client may then give it the podcast\'s own', async () => {
+    const { phone } = await listener();
+    const own = '5b0e3c2a-1d4f-4e6a-8b7c-9d0e1f2a3b4c';
+    await phone.post(`${OPA}/subscriptions`, { subscriptions: [{ feed_url: 'https://from.example/feed', guid: own }, { feed_url: 'https://onto.example/feed' }] });
+    const derived = derivedFeedGuid('https://onto.example/feed');
+    const moved = await phone.patch(`${OPA}/subscriptions/${own}`, { new_feed_url: 'https://onto.example/feed' });
+    assert.equal(moved.body.new_guid, derived);
+    // The surviving subscription is told the podcast's own GUID: recorded, and answered by it from now on.
+    const patched = await phone.patch(`${OPA}/subscriptions/${derived}`, { new_guid: own });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.deepEqual(patched.body, { new_guid: own, guid_changed: patched.body.guid_changed });
+    const one = await phone.get(`${OPA}/subscriptions/${own}`);
+    assert.deepEqual([one.body.feed_url, one.body.guid, one.body.new_guid], ['https://onto.example/feed', own, undefined]);
+  });
+
   it('is one data model: what one API changes, the others show', async () => {
     const { phone, username } = await listener();
     const gpodder = (method: 'GET' | 'POST', url: string, payload?: object) =>
