@@ -13,7 +13,8 @@ export function subscriptionsProjector(): Projector {
     name: 'subscriptions',
     kind: 'inline',
     // 2: the GUID and the server time of the last change (migration 0014, Open Podcast API).
-    version: 2,
+    // 3: a move onto a URL that had moved away no longer takes that URL's stale state.
+    version: 3,
     handles: ['PodcastSubscribed', 'PodcastUnsubscribed', 'FeedUrlChanged'],
     tables: ['subscriptions', 'device_subscriptions'],
     async apply(tx, events) {
@@ -85,13 +86,14 @@ interface SubscriptionRow {
  * move. The subscription keeps its GUID at its new URL (unless that URL had its own already).
  */
 async function moveFeed(tx: Sql, userId: string, from: string, to: string, seq: number, recordedAt: Date): Promise<void> {
-  const rows = await tx.query<SubscriptionRow & { feed_url: string }>(
-    'SELECT feed_url, guid, subscribed, changed_at, device_id, title, first_seen_at FROM subscriptions WHERE user_id = $1 AND feed_url = ANY($2::text[])',
+  const rows = await tx.query<SubscriptionRow & { feed_url: string; moved_to: string | null }>(
+    'SELECT feed_url, guid, subscribed, changed_at, device_id, title, first_seen_at, moved_to FROM subscriptions WHERE user_id = $1 AND feed_url = ANY($2::text[])',
     [userId, [from, to]],
   );
   const source = rows.rows.find((row) => row.feed_url === from);
   if (!source) return;
-  const target = rows.rows.find((row) => row.feed_url === to);
+  // A URL that itself moved away is history, as in the decider: the feed arrives there afresh.
+  const target = rows.rows.find((row) => row.feed_url === to && row.moved_to === null);
   const winner = !target || source.changed_at >= target.changed_at ? source : target;
   await tx.query(
     `INSERT INTO subscriptions AS s (user_id, feed_url, subscribed, changed_at, device_id, title, first_seen_at, seq, guid, updated_at)

@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import { accountEventCount, newListener, type ApiClient } from '../../test/support/api.js';
 import { describeEachDriver } from '../../test/support/databases.js';
 import { createTestServer, type TestServer } from '../../test/support/server.js';
+import { derivedFeedGuid } from '../subscriptions/feed-guid.js';
 import { encodeFeedId } from '../subscriptions/feed-id.js';
 
 const feed = (n: number) => `https://feeds.example/podcast-${n}.xml`;
@@ -92,6 +93,22 @@ describeEachDriver('subscriptions and /api/v1/sync', (current) => {
     const late = await laptop.post('/api/v1/subscriptions', { feedUrl: feed(1), at: '2020-01-01T00:00:00Z' });
     assert.deepEqual(late.body.outcome, { feedUrl: feed(1), applied: true, subscribed: true });
     assert.deepEqual([late.body.subscription.subscribed, late.body.subscription.movedTo, late.body.subscription.title], [true, null, null]);
+  });
+
+  it('moves a feed onto a URL that itself moved away earlier: the feed arrives as it was, not as the old URL was left', async () => {
+    await freshAccount();
+    await phone.post('/api/v1/subscriptions', { feedUrl: feed(1), title: 'Moving', at: '2026-01-01T00:00:00Z' });
+    // Changed later than feed 1, then moved away: its row is history, left unsubscribed.
+    await phone.post('/api/v1/subscriptions', { feedUrl: feed(2), title: 'Gone', at: '2026-02-01T00:00:00Z' });
+    await phone.put(`/api/v1/subscriptions/${encodeFeedId(feed(2))}/url`, { feedUrl: feed(3) });
+    const moved = await phone.put(`/api/v1/subscriptions/${encodeFeedId(feed(1))}/url`, { feedUrl: feed(2) });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    assert.deepEqual([moved.body.feedUrl, moved.body.subscribed, moved.body.title, moved.body.movedTo], [feed(2), true, 'Moving', null]);
+    const listed = (await phone.get('/api/v1/subscriptions')).body.subscriptions.map((s: { feedUrl: string }) => s.feedUrl);
+    assert.deepEqual(listed.sort(), [feed(2), feed(3)]);
+    // Named by feed 1's GUID, which came along; feed 3 keeps the one it took from feed 2.
+    const opa = (await phone.get('/opa/v1/subscriptions')).body.subscriptions.map((s: { feed_url: string; guid: string }) => [s.feed_url, s.guid]);
+    assert.deepEqual(opa.sort(), [[feed(2), derivedFeedGuid(feed(1))], [feed(3), derivedFeedGuid(feed(2))]]);
   });
 
   it('syncs a second device from a cursor: everything first, then only what changed', async () => {
