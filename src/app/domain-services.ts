@@ -25,10 +25,11 @@ export interface DomainServices {
   /** Settings apps keep on the server (gpodder.net settings API). */
   settings: SettingsService;
   /**
-   * A feed moved: its subscription history, privacy settings and collection places follow it, in one
-   * transaction (the caller's when given: no retry then, the caller owns it).
+   * A feed moved: its subscription history, privacy settings, collection and playlist places follow
+   * it, in one transaction: the caller's when given (no retry then, the caller owns it). `andThen`:
+   * more of the same request, in that transaction (all or nothing).
    */
-  moveFeed(userId: string, from: string, to: string, options?: { tx?: Sql }): Promise<void>;
+  moveFeed(userId: string, from: string, to: string, options?: { tx?: Sql; andThen?: (tx: Sql) => Promise<void> }): Promise<void>;
   /** What each context contributes to /api/v1/sync, in the order the answer lists them. */
   sync: { sources: SyncSource[]; appliers: SyncApplier[] };
 }
@@ -53,6 +54,7 @@ export function createDomainServices(store: EventStore): DomainServices {
         await privacy.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
         await collections.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
         await playlists.followMove(userId, normalizeFeedUrl(from), normalizeFeedUrl(to), { tx });
+        await options.andThen?.(tx);
       };
       if (options.tx) return move(options.tx);
       for (let attempt = 1; ; attempt++) {

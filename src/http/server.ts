@@ -110,7 +110,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(personalFeedRoutes, { db: deps.db, playback: services.playback, baseUrl: deps.config.baseUrl });
   const episodeActions = new EpisodeActionSync(deps.db, services.playback, deps.devices);
   await app.register(gpodderApi, { db: deps.db, devices: deps.devices, subscriptions: services.subscriptions, episodes: episodeActions, settings: services.settings, playback: services.playback, directory, secureCookies });
-  await app.register(openPodcastApi, { db: deps.db, subscriptions: services.subscriptions, moveFeed: (userId, from, to) => services.moveFeed(userId, from, to), baseUrl: deps.config.baseUrl });
+  await app.register(openPodcastApi, { db: deps.db, subscriptions: services.subscriptions, moveFeed: (userId, from, to, andThen) => services.moveFeed(userId, from, to, andThen ? { andThen } : {}), baseUrl: deps.config.baseUrl });
   await app.register(nextcloudApi, {
     db: deps.db,
     accounts: deps.accounts,

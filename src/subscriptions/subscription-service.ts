@@ -145,10 +145,11 @@ export class SubscriptionService {
     return result.rows.map(toSubscription);
   }
 
-  async get(userId: string, feedUrl: string): Promise<Subscription | undefined> {
+  /** `tx`: read inside a transaction (what it changed so far included). */
+  async get(userId: string, feedUrl: string, tx: Sql = this.store.db): Promise<Subscription | undefined> {
     const normalized = tryNormalizeFeedUrl(feedUrl);
     if (!normalized) return undefined;
-    const result = await this.store.db.query<Row>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE user_id = $1 AND feed_url = $2`, [userId, normalized]);
+    const result = await tx.query<Row>(`SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions WHERE user_id = $1 AND feed_url = $2`, [userId, normalized]);
     return result.rows[0] ? toSubscription(result.rows[0]) : undefined;
   }
 }

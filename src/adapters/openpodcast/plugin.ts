@@ -2,13 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Sql } from '../../store/sql.js';
 import type { SubscriptionService } from '../../subscriptions/subscription-service.js';
 import { opaDiscoveryRoutes } from './discovery-routes.js';
-import { opaSubscriptionRoutes } from './subscription-routes.js';
+import { opaSubscriptionRoutes, type OpaSubscriptionOptions } from './subscription-routes.js';
 import { OpaSubscriptionView } from './subscription-view.js';
 
 export interface OpenPodcastOptions {
   db: Sql;
   subscriptions: SubscriptionService;
-  moveFeed: (userId: string, from: string, to: string) => Promise<void>;
+  moveFeed: OpaSubscriptionOptions['moveFeed'];
   /** The instance's public address: `next`/`previous` links are absolute. */
   baseUrl: string;
 }

@@ -4,6 +4,7 @@ import { HttpError } from '../../http/errors.js';
 import { errorResponses } from '../../http/openapi.js';
 import { canonicalGuid, derivedFeedGuid, isGuid } from '../../subscriptions/feed-guid.js';
 import { tryNormalizeFeedUrl } from '../../subscriptions/feed-url.js';
+import type { Sql } from '../../store/sql.js';
 import type { ChangeRequest, SubscriptionService } from '../../subscriptions/subscription-service.js';
 import { decodeCursor, pageLinks } from './paging.js';
 import { AddRequest, AddResponse, GuidParams, ListQuery, OPA_PREFIX, OPA_TAG, OpaSubscriptionSchema, PatchRequest, PatchResponse, SubscriptionPage } from './schemas.js';
@@ -12,8 +13,8 @@ import type { OpaSubscriptionView } from './subscription-view.js';
 export interface OpaSubscriptionOptions {
   subscriptions: SubscriptionService;
   view: OpaSubscriptionView;
-  /** The native feed move (history, privacy settings and collections follow the feed). */
-  moveFeed: (userId: string, from: string, to: string) => Promise<void>;
+  /** The native feed move (history, privacy settings and collections follow the feed); `andThen` in its transaction. */
+  moveFeed: (userId: string, from: string, to: string, andThen?: (tx: Sql) => Promise<void>) => Promise<void>;
   baseUrl: string;
 }
 
@@ -155,15 +156,20 @@ export const opaSubscriptionRoutes: FastifyPluginAsyncTypebox<OpaSubscriptionOpt
         const holder = await view.byGuid(userId, newGuid);
         if (holder && holder.feedUrl !== found.feedUrl) throw new HttpError(409, 'guid_in_use', 'Another subscription of this account already has that GUID');
       }
-      if (target !== found.feedUrl) await moveFeed(userId, found.feedUrl, target);
-      if (isSubscribed !== undefined) {
-        await subscriptions.change(userId, [{ feedUrl: target, subscribed: isSubscribed, ...(newGuid ? { podcastGuid: newGuid } : {}) }]);
-      } else if (newGuid !== undefined) {
-        // Only the GUID: said at the time of the subscription's own last change, so that the
-        // subscribed state and its last-writer-wins time stay as they are.
-        const current = (await subscriptions.get(userId, target))!;
-        await subscriptions.change(userId, [{ feedUrl: target, subscribed: current.subscribed, clientTime: current.changedAt.getTime(), podcastGuid: newGuid }]);
-      }
+      const applyRest = async (tx?: Sql) => {
+        const within = tx ? { tx } : {};
+        if (isSubscribed !== undefined) {
+          await subscriptions.change(userId, [{ feedUrl: target, subscribed: isSubscribed, ...(newGuid ? { podcastGuid: newGuid } : {}) }], within);
+        } else if (newGuid !== undefined) {
+          // Only the GUID: said at the time of the subscription's own last change, so that the
+          // subscribed state and its last-writer-wins time stay as they are.
+          const current = (await subscriptions.get(userId, target, tx))!;
+          await subscriptions.change(userId, [{ feedUrl: target, subscribed: current.subscribed, clientTime: current.changedAt.getTime(), podcastGuid: newGuid }], within);
+        }
+      };
+      // With a move, in its transaction: a change refused (too many subscriptions) undoes the move.
+      if (target !== found.feedUrl) await moveFeed(userId, found.feedUrl, target, applyRest);
+      else await applyRest();
       const row = (await view.byFeedUrls(userId, [target])).get(target)!;
       return {
         ...(newFeedUrl !== undefined ? { new_feed_url: row.feed_url } : {}),
