@@ -56,10 +56,11 @@ export class PlaybackService {
 
   constructor(private readonly store: EventStore) {
     // PGlite runs one statement at a time: a second batch in flight would only halve both.
-    // On PostgreSQL, a second one overlaps the first's round trips (measured: docs/benchmarks.md).
+    // On PostgreSQL, more batches in flight overlap each other's round trips: with 8 clients, 3
+    // measured 7% more updates/s than 2, and 4 no more than 3 (docs/benchmarks.md).
     this.coalescer = new WriteCoalescer((batch) => this.writeCoalesced(batch), {
       maxBatch: MAX_BATCH,
-      maxConcurrent: store.db.driver === 'pglite' ? 1 : 2,
+      maxConcurrent: store.db.driver === 'pglite' ? 1 : 3,
       weight: (submitted) => submitted.items.length,
     });
   }
