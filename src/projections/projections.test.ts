@@ -24,10 +24,45 @@ async function until(condition: () => Promise<boolean>, timeoutMs = 20_000): Pro
   }
 }
 
-describeEachDriver('projections', (current) => {
+describeEachDriver('projections', (current, driver) => {
   beforeEach(async () => {
     const { db } = current();
     await db.exec(`DROP TABLE IF EXISTS test_stream_totals, test_type_totals; DELETE FROM projection_checkpoints; DELETE FROM events; DELETE FROM streams; ${projectorTables}`);
+  });
+
+  // PGlite has one connection: no other transaction can stay open beside the rebuild.
+  if (driver === 'postgres') it('rebuilds an async projection to every event committed before it began, waiting for older transactions', async () => {
+    const { db } = current();
+    const projector = typeTotals();
+    const store = new EventStore(db);
+    await prepareProjections(db, store, [projector]);
+    // A transaction that began first (and holds an id) keeps later commits out of safe reads.
+    const other = current().connect();
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const blocker = other.transaction(async (tx) => {
+      await tx.query('SELECT pg_current_xact_id()');
+      holding();
+      await ended;
+    });
+    await held;
+    let settled = false;
+    let rebuild: ReturnType<typeof rebuildProjection> | undefined;
+    try {
+      await store.appendToStream('s-horizon', [added(1), added(2), added(3)]);
+      rebuild = rebuildProjection(db, store, projector).finally(() => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(settled, false, 'the rebuild waits for the transaction that began before it');
+    } finally {
+      // Never left open: it would hold back every other test on the server.
+      end();
+      await blocker;
+      await other.close();
+    }
+    assert.equal((await rebuild).applied, 3);
+    assert.deepEqual((await tableRows(db, 'test_type_totals', 'type') as { total: number }[]).map((row) => Number(row.total)), [6]);
   });
 
   it('updates an inline projection in the same transaction as the append', async () => {

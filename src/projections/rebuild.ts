@@ -139,6 +139,11 @@ async function rebuildAsync(db: Database, store: EventStore, projector: Projecto
   const started = Date.now();
   if (!(await resetAsyncProjection(db, projector, options))) return { applied: 0, elapsedMs: 0, skipped: true };
   const total = await countEvents(db, projector);
+  // The log is read below the oldest running transaction (commit-safe order): a transaction
+  // anywhere on the server that began before the rebuild holds the reader back. Done means every
+  // event committed before the rebuild began is applied: past this horizon, and read once more.
+  const horizon = await currentHorizon(db);
+  let horizonPassed = false;
   let applied = 0;
   for (;;) {
     const outcome = await applyNextBatch(db, store, projector, options.batchSize ?? 5000);
@@ -149,9 +154,24 @@ async function rebuildAsync(db: Database, store: EventStore, projector: Projecto
     }
     applied += outcome.applied;
     options.onProgress?.({ projector: projector.name, applied, total, elapsedMs: Date.now() - started });
-    if (!outcome.hasMore) break;
+    if (outcome.hasMore) continue;
+    if (horizonPassed) break;
+    horizonPassed = await isPast(db, horizon);
+    if (!horizonPassed) await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return { applied, elapsedMs: Date.now() - started, skipped: false };
+}
+
+/** The first transaction id not yet started: every transaction below it has begun already. */
+async function currentHorizon(db: Database): Promise<string> {
+  const result = await db.query<{ horizon: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS horizon');
+  return result.rows[0]!.horizon;
+}
+
+/** True once every transaction that had begun before `horizon` was taken has ended. */
+async function isPast(db: Database, horizon: string): Promise<boolean> {
+  const result = await db.query<{ past: boolean }>('SELECT pg_snapshot_xmin(pg_current_snapshot()) >= $1::xid8 AS past', [horizon]);
+  return result.rows[0]!.past;
 }
 
 /** Empties an async projection and moves its checkpoint back to the start; false when skipped. */
