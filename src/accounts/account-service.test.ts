@@ -38,6 +38,17 @@ describeEachDriver('account service', (current) => {
     assert.equal(accounts.filter((account) => account.admin).length, 1);
   });
 
+  it('makes exactly one administrator however the first registrations interleave', async () => {
+    const { db } = current();
+    for (let round = 0; round < 15; round++) {
+      await db.exec('DELETE FROM accounts; DELETE FROM account_credentials; DELETE FROM events; DELETE FROM streams; DELETE FROM user_sequences');
+      const made = await Promise.all(['ann', 'ben', 'cid', 'dot', 'eve', 'fay'].map((name) => service.register(`${name}${round}`, 'correct horse battery')));
+      assert.equal(made.filter((account) => account.admin).length, 1, `round ${round}`);
+      const stored = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts WHERE is_admin');
+      assert.equal(Number(stored.rows[0]!.n), 1, `round ${round}: stored`);
+    }
+  });
+
   it('lets a new first account in after every account of the instance was erased', async () => {
     const first = await service.register('alice', 'correct horse');
     await new AccountEraser(store, [accountsProjector()]).erase(first.userId);

@@ -113,8 +113,14 @@ export class AccountService {
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         return await this.store.db.transaction(async (tx) => {
-          const empty = await tx.query<{ empty: boolean }>('SELECT NOT EXISTS (SELECT 1 FROM accounts) AS empty');
-          const first = empty.rows[0]!.empty;
+          // Whether the instance has accounts, and the version of its claim, from one snapshot: read
+          // apart, a first registration committing in between could be missed by the first read and
+          // counted by the second, and both registrations would become administrators.
+          const instance = await tx.query<{ empty: boolean; version: number }>(
+            'SELECT NOT EXISTS (SELECT 1 FROM accounts) AS empty, COALESCE((SELECT version FROM streams WHERE stream_id = $1), 0) AS version',
+            [INSTANCE_STREAM],
+          );
+          const first = instance.rows[0]!.empty;
           const userId = randomUUID();
           const mode = first || options.bypassRegistrationMode ? 'open' : this.options.registration;
           if (mode === 'closed') {
@@ -126,11 +132,10 @@ export class AccountService {
           }
           if (first) {
             // Claims the instance: of two simultaneous first registrations, one conflicts here.
-            // With the version read now (not "no stream"): an instance whose accounts were all
+            // With the version read above (not "no stream"): an instance whose accounts were all
             // erased keeps its stream, and its next first account must still get through.
-            const version = await this.store.streamVersion(tx, INSTANCE_STREAM);
             await this.store.appendToStream(INSTANCE_STREAM, [{ type: 'InstanceClaimed', data: { adminUserId: userId } }], {
-              expectedVersion: version,
+              expectedVersion: Number(instance.rows[0]!.version),
               tx,
             });
           }
