@@ -27,7 +27,7 @@ export function directoryProjector(): Projector {
   return {
     name: NAME,
     kind: 'async',
-    version: 1,
+    version: 2,
     handles: ['PodcastSubscribed', 'PodcastUnsubscribed', 'FeedUrlChanged', ...PRIVACY_EVENT_TYPES],
     tables: ['directory_subscriptions', 'directory_privacy', 'directory_podcasts'],
     async apply(tx, events) {
@@ -151,12 +151,28 @@ async function countedPerFeed(tx: Sql, touched: Touched): Promise<Map<string, nu
   return new Map(result.rows.map((row) => [row.feed_url, Number(row.counted)]));
 }
 
+/**
+ * Feeds made for one listener (a paid or private feed) carry their secret in the URL: such a URL
+ * shown in a public list would hand the feed, and often the account behind it, to anyone. They
+ * are never counted, whatever their subscribers' privacy level.
+ */
+const SECRET_QUERY = /[?&;](?:token|key|api_?key|auth|secret|password|passwd|pass|sig|signature|access_?token|uid|user|guid|hash|code)=/i;
+
+export function isPersonalFeedUrl(feedUrl: string): boolean {
+  try {
+    const url = new URL(feedUrl);
+    return url.username !== '' || url.password !== '' || SECRET_QUERY.test(url.search);
+  } catch {
+    return true;
+  }
+}
+
 /** Moves each podcast's count by after − before; a podcast nobody may be counted for leaves the table. */
 async function addToCounts(tx: Sql, before: Map<string, number>, after: Map<string, number>): Promise<void> {
   const deltas = new Map<string, number>();
   for (const [feedUrl, counted] of after) deltas.set(feedUrl, counted);
   for (const [feedUrl, counted] of before) deltas.set(feedUrl, (deltas.get(feedUrl) ?? 0) - counted);
-  const changed = [...deltas].filter(([, delta]) => delta !== 0);
+  const changed = [...deltas].filter(([feedUrl, delta]) => delta !== 0 && !isPersonalFeedUrl(feedUrl));
   if (changed.length === 0) return;
   const feeds = changed.map(([feedUrl]) => feedUrl);
   await tx.query(

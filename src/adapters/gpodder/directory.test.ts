@@ -12,6 +12,7 @@ import { resetAsyncProjection } from '../../projections/rebuild.js';
 import { countsFromReadModels as expectedCounts } from '../../directory/testing/expected-counts.js';
 import { encodeFeedId } from '../../subscriptions/feed-id.js';
 import { podcastData } from './podcast-data.js';
+import { isPersonalFeedUrl } from '../../directory/directory-projector.js';
 
 const PASSWORD = 'directory test password';
 const FEED = (n: number) => `https://directory-test.example/feed${n}.xml`;
@@ -66,6 +67,21 @@ describeEachDriver('gpodder.net directory', (current) => {
     assert.ok(!toplist.body.includes('dirpub') && !toplist.body.includes('Title of'));
     const rows = await current().db.query('SELECT * FROM directory_podcasts ORDER BY feed_url');
     assert.deepEqual(Object.keys(rows.rows[0] as object).sort(), ['feed_url', 'subscribers'], 'the shown table holds no user id');
+  });
+
+  it('never shows a feed made for one listener (a secret in its URL), even subscribed publicly', async () => {
+    const personal = ['https://paid.example/feed.xml?token=s3cret', 'https://me:pw@private.example/feed', 'https://shop.example/rss?user=7&key=abc'];
+    for (const feedUrl of personal) assert.equal((await people.pub.api.post('/api/v1/subscriptions', { feedUrl })).status, 200);
+    await catchUp();
+    const listed = (await get('/toplist/100.json')).body;
+    for (const secret of ['s3cret', 'private.example', 'key=abc']) assert.ok(!listed.includes(secret), secret);
+    assert.equal((await get(`/api/2/data/podcast.json?url=${encodeURIComponent(personal[0]!)}`)).statusCode, 404);
+    assert.deepEqual(
+      ['https://feeds.example/show.xml?format=mp3', 'https://feeds.example/a.xml'].map(isPersonalFeedUrl).concat(personal.map(isPersonalFeedUrl)),
+      [false, false, true, true, true],
+    );
+    for (const feedUrl of personal) await people.pub.api.delete(`/api/v1/subscriptions/${encodeFeedId(feedUrl)}`);
+    await catchUp();
   });
 
   it('follows privacy changes, unsubscriptions and feed moves once caught up', async () => {
