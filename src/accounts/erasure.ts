@@ -9,6 +9,13 @@ export interface ErasureResult {
 }
 
 /**
+ * Per-user state that is not derived from events (so no projector forgets it): web sessions,
+ * the gpodder.net adapter's sessions and `since` marks (src/adapters/gpodder), the Nextcloud
+ * login flows the user granted (src/adapters/nextcloud). A new table of this kind goes here.
+ */
+const OPERATIONAL_TABLES = ['sessions', 'gpodder_sessions', 'gpodder_marks', 'gpodder_device_marks', 'nextcloud_login_flows'] as const;
+
+/**
  * Erases an account: its streams and events, every read-model row derived from them, its
  * sessions. This is the one exception to the immutability of the log; what remains is an
  * anonymous `AccountErased` record (counts only). Cross-user read models that counted the
@@ -32,11 +39,7 @@ export class AccountEraser {
       await tx.query('DELETE FROM snapshots WHERE stream_id = ANY($1::text[])', [ids]);
       await tx.query('DELETE FROM streams WHERE user_id = $1', [userId]);
       for (const projector of this.projectors) await projector.forgetUser?.(tx, userId);
-      await tx.query('DELETE FROM sessions WHERE user_id = $1', [userId]);
-      // The gpodder.net adapter's operational state (src/adapters/gpodder).
-      for (const table of ['gpodder_sessions', 'gpodder_marks', 'gpodder_device_marks']) await tx.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
-      // Nextcloud login flows the user granted (src/adapters/nextcloud).
-      await tx.query('DELETE FROM nextcloud_login_flows WHERE user_id = $1', [userId]);
+      for (const table of OPERATIONAL_TABLES) await tx.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
       const erased = { streams: ids.length, events: events.rowCount };
       await this.store.appendToStream(ERASURES_STREAM, [{ type: 'AccountErased', data: erased }], { tx });
       return erased;
