@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newEventId } from './event-id.js';
 import { withContextMetadata } from './event-context.js';
 import { ConcurrencyError, type EventMetadata, type NewEvent, type RecordedEvent } from './events.js';
 import { PgErrorCode, pgErrorCode, type Sql } from './sql.js';
@@ -52,7 +52,7 @@ export async function insertMany(sql: Sql, batches: readonly StreamAppend[], als
     const prepared = batch.events.map((event, index) => ({
       sord,
       ord: index + 1,
-      id: event.id ?? randomUUID(),
+      id: event.id ?? newEventId(),
       type: event.type,
       data: event.data ?? null,
       metadata: withContextMetadata(event.metadata),

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newEventId } from './event-id.js';
 import { handlesType, interestedEvents, type Projector } from '../projections/projector.js';
 import {
   comparePositions,
@@ -207,7 +207,7 @@ export class EventStore {
     const claim = streamClaim(expected);
     const prepared = events.map((event, index) => ({
       ord: index + 1,
-      id: event.id ?? randomUUID(),
+      id: event.id ?? newEventId(),
       type: event.type,
       data: event.data ?? null,
       metadata: withContextMetadata(event.metadata),
