@@ -3,7 +3,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { EventMetadata } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
 import type { EpisodeIdentity } from './episode-identity.js';
-import { EPISODE_ROW_COLUMNS, episodeRow, episodeStatesInsert } from './episode-states-projector.js';
+import { EPISODE_ROW_COLUMNS, episodeRow, episodeStatesWrites } from './episode-states-projector.js';
 import { episodeStream } from './episode-stream.js';
 import { listeningDecider, type ListeningCommand, type ListeningEvent, type ListeningState } from './listening-decider.js';
 import { listeningOutcome, type ListeningOutcome } from './listening-view.js';
@@ -152,7 +152,7 @@ export async function writeListeningBatch(store: EventStore, tx: Sql | undefined
       ...(tx ? { tx } : {}),
       also: {
         projector: 'episode_states',
-        cte: episodeStatesInsert(
+        ctes: episodeStatesWrites(
           `SELECT r.*, i.last_seq FROM jsonb_to_recordset($3::jsonb) AS r(${EPISODE_ROW_COLUMNS})
            JOIN (SELECT stream_id, max(user_seq) AS last_seq FROM inserted GROUP BY stream_id) i ON i.stream_id = r.stream_id`,
         ),

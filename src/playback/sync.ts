@@ -13,7 +13,8 @@ export function episodesSyncSource(): SyncSource {
     itemSchema: EpisodeStateSchema,
     async changedSince(sql, userId, after, upTo, limit) {
       const result = await sql.query<{ seq: number; state: ListeningState }>(
-        'SELECT seq, state FROM episode_states WHERE user_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4',
+        `SELECT s.seq, e.state FROM episode_state_seqs s JOIN episode_states e ON e.stream_id = s.stream_id
+         WHERE s.user_id = $1 AND s.seq > $2 AND s.seq <= $3 ORDER BY s.seq LIMIT $4`,
         [userId, after, upTo, limit],
         { name: 'balados_sync_episodes' },
       );

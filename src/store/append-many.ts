@@ -32,14 +32,15 @@ const NOT_ALL_CLAIMED = '22012';
  * one that happens anyway is reported as a ConcurrencyError, retried like a version conflict.
  */
 /**
- * A data-modifying CTE run in the same statement, after the events are inserted: it may read
- * `inserted` (stream_id, stream_version, user_seq, ... of each new event) and its own
+ * Data-modifying CTEs run in the same statement, after the events are inserted: they may read
+ * `inserted` (stream_id, stream_version, user_seq, ... of each new event) and their own
  * parameters, numbered from $3. An inline projector's writes, made in the append itself.
  */
 export interface AlsoWrite {
   /** The inline projector whose work this is (it is then not run on these events). */
   projector: string;
-  cte: string;
+  /** `name AS (...)` entries, comma-separated; names must not clash with the append's own. */
+  ctes: string;
   params: unknown[];
 }
 
@@ -109,7 +110,7 @@ export async function insertMany(sql: Sql, batches: readonly StreamAppend[], als
          ORDER BY e.sord, e.ord
          RETURNING global_position, transaction_id, stream_id, stream_version, recorded_at, user_seq
        )${also ? `,
-       also AS (${also.cte})` : ''}
+       ${also.ctes}` : ''}
        SELECT stream_id, transaction_id::text AS transaction_text, recorded_at, max(stream_version) AS last_version,
               min(user_seq) AS first_user_seq, array_agg(global_position ORDER BY stream_version) AS positions
        FROM inserted GROUP BY stream_id, transaction_id, recorded_at`,

@@ -71,9 +71,9 @@ export class EpisodeActionSync {
     const mark = since <= 0 ? 0 : await markOf(this.db, userId, since - (options.marginSeconds ?? 0));
     const limit = options.limit ?? MAX_EPISODES_PER_DOWNLOAD;
     const result = await this.db.query<{ stream_id: string; seq: number; state: ListeningState }>(
-      `SELECT stream_id, seq, state FROM episode_states
-       WHERE user_id = $1 AND seq > $2 AND seq <= $3 AND ($4::text IS NULL OR feed_url = $4)
-       ORDER BY seq, stream_id LIMIT $5`,
+      `SELECT s.stream_id, s.seq, e.state FROM episode_state_seqs s JOIN episode_states e ON e.stream_id = s.stream_id
+       WHERE s.user_id = $1 AND s.seq > $2 AND s.seq <= $3 AND ($4::text IS NULL OR e.feed_url = $4)
+       ORDER BY s.seq, s.stream_id LIMIT $5`,
       [userId, mark, head, options.feedUrl ?? null, limit + 1],
       { name: 'balados_episode_actions_since' },
     );
@@ -98,7 +98,8 @@ export class EpisodeActionSync {
 
   private async rowsOf(userId: string, seq: number, feedUrl: string | undefined) {
     const result = await this.db.query<{ stream_id: string; seq: number; state: ListeningState }>(
-      'SELECT stream_id, seq, state FROM episode_states WHERE user_id = $1 AND seq = $2 AND ($3::text IS NULL OR feed_url = $3) ORDER BY stream_id',
+      `SELECT s.stream_id, s.seq, e.state FROM episode_state_seqs s JOIN episode_states e ON e.stream_id = s.stream_id
+       WHERE s.user_id = $1 AND s.seq = $2 AND ($3::text IS NULL OR e.feed_url = $3) ORDER BY s.stream_id`,
       [userId, seq, feedUrl ?? null],
     );
     return result.rows;
