@@ -38,6 +38,7 @@ export class AccountEraser {
       const events = await tx.query('DELETE FROM events WHERE stream_id = ANY($1::text[])', [ids]);
       await tx.query('DELETE FROM snapshots WHERE stream_id = ANY($1::text[])', [ids]);
       await tx.query('DELETE FROM streams WHERE user_id = $1', [userId]);
+      for (const projector of this.projectors) await projector.beforeForgetUser?.(tx, userId);
       for (const projector of this.projectors) await projector.forgetUser?.(tx, userId);
       for (const table of OPERATIONAL_TABLES) await tx.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
       const erased = { streams: ids.length, events: events.rowCount };

@@ -1,4 +1,5 @@
 import { lockProjector } from '../projections/checkpoints.js';
+import { isPersonalFeedUrl } from '../feeds/personal-feed-url.js';
 import type { Projector } from '../projections/projector.js';
 import { PRIVACY_EVENT_TYPES, type PrivacyEvent } from '../privacy/privacy-decider.js';
 import { INITIAL_PRIVACY_LEVEL } from '../privacy/privacy-state.js';
@@ -151,27 +152,12 @@ async function countedPerFeed(tx: Sql, touched: Touched): Promise<Map<string, nu
   return new Map(result.rows.map((row) => [row.feed_url, Number(row.counted)]));
 }
 
-/**
- * Feeds made for one listener (a paid or private feed) carry their secret in the URL: such a URL
- * shown in a public list would hand the feed, and often the account behind it, to anyone. They
- * are never counted, whatever their subscribers' privacy level.
- */
-const SECRET_QUERY = /[?&;](?:token|key|api_?key|auth|secret|password|passwd|pass|sig|signature|access_?token|uid|user|guid|hash|code)=/i;
-
-export function isPersonalFeedUrl(feedUrl: string): boolean {
-  try {
-    const url = new URL(feedUrl);
-    return url.username !== '' || url.password !== '' || SECRET_QUERY.test(url.search);
-  } catch {
-    return true;
-  }
-}
-
 /** Moves each podcast's count by after − before; a podcast nobody may be counted for leaves the table. */
 async function addToCounts(tx: Sql, before: Map<string, number>, after: Map<string, number>): Promise<void> {
   const deltas = new Map<string, number>();
   for (const [feedUrl, counted] of after) deltas.set(feedUrl, counted);
   for (const [feedUrl, counted] of before) deltas.set(feedUrl, (deltas.get(feedUrl) ?? 0) - counted);
+  // A feed made for one listener is never counted, whatever its subscribers' privacy level.
   const changed = [...deltas].filter(([feedUrl, delta]) => delta !== 0 && !isPersonalFeedUrl(feedUrl));
   if (changed.length === 0) return;
   const feeds = changed.map(([feedUrl]) => feedUrl);

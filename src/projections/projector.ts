@@ -28,6 +28,12 @@ export interface Projector {
    * read models, which should implement it.
    */
   forgetUser?(tx: Sql, userId: string): Promise<void>;
+  /**
+   * Called in an erasure's transaction before any projector forgets the user, while the other
+   * contexts' read models of the user are still there: for data that is not the user's own
+   * events but exists only because of them (a private feed only this user followed).
+   */
+  beforeForgetUser?(tx: Sql, userId: string): Promise<void>;
 }
 
 export function handlesType(projector: Projector, type: string): boolean {

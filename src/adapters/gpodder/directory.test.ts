@@ -12,7 +12,7 @@ import { resetAsyncProjection } from '../../projections/rebuild.js';
 import { countsFromReadModels as expectedCounts } from '../../directory/testing/expected-counts.js';
 import { encodeFeedId } from '../../subscriptions/feed-id.js';
 import { podcastData } from './podcast-data.js';
-import { isPersonalFeedUrl } from '../../directory/directory-projector.js';
+import { isPersonalFeedUrl } from '../../feeds/personal-feed-url.js';
 
 const PASSWORD = 'directory test password';
 const FEED = (n: number) => `https://directory-test.example/feed${n}.xml`;

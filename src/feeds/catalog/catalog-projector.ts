@@ -3,6 +3,7 @@ import type { RecordedEvent } from '../../store/events.js';
 import type { Sql } from '../../store/sql.js';
 import type { EpisodeDetails } from './details.js';
 import type { FeedEvent } from './feed-decider.js';
+import { forgetPrivateFeeds } from './private-feeds.js';
 
 /**
  * `catalog_podcasts` and `catalog_episodes`, async: cross-user read models of the feed streams.
@@ -40,8 +41,12 @@ export function catalogProjector(): Projector {
         );
       }
     },
-    // Feeds belong to no account: nothing to forget (and no rebuild after an erasure).
+    // Feeds belong to no account: nothing to forget (and no rebuild after an erasure), but for
+    // the private feeds only the erased account followed, which go before its subscriptions do.
     async forgetUser() {},
+    async beforeForgetUser(tx, userId) {
+      await forgetPrivateFeeds(tx, userId, 'catalog');
+    },
   };
 }
 
