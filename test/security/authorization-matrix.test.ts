@@ -56,7 +56,7 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /rss/{token}/collections/{file}',
   'GET /rss/{token}/playlists/{file}',
   'GET /play/{token}/{feedId}/{episodeId}',
-  // The RSS proxy (src/feeds/proxy) serves public feeds to web players, only those subscribed here.
+  // The RSS proxy (src/feeds/proxy) serves web players the feeds of the public directory (and signed-in callers their own).
   'GET /api/v1/rss/proxy/{feedId}',
 ]);
 

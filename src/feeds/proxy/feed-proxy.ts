@@ -43,8 +43,10 @@ export class ProxyError extends Error {
  * The copies live in this process's memory, bounded in bytes: they are a cache of someone
  * else's document, not data of ours (nothing is lost with a restart), a table would write
  * megabytes to the WAL every 5 minutes per feed, and several processes each revalidating at
- * most every 5 minutes costs a feed's server a 304 each. Only feeds someone on the instance
- * subscribes to are served: the proxy must not fetch arbitrary URLs for strangers.
+ * most every 5 minutes costs a feed's server a 304 each. The proxy must not fetch arbitrary URLs
+ * for strangers, nor tell them what the instance's listeners follow privately: a feed is served
+ * to anyone when it is in the public directory (someone follows it publicly or anonymously),
+ * and to a signed-in listener when they subscribe to it themselves.
  */
 export class FeedProxy {
   private readonly entries = new Map<string, Entry>();
@@ -59,10 +61,18 @@ export class FeedProxy {
     private readonly options: { freshMs?: number; maxCachedBytes?: number; maxFeedBytes?: number; now?: () => number } = {},
   ) {}
 
-  /** The copy to serve; undefined when nobody subscribes to the feed. Rejects with ProxyError. */
-  async get(feedUrl: string): Promise<ProxiedFeed | undefined> {
-    const subscribed = await this.db.query('SELECT 1 FROM subscriptions WHERE feed_url = $1 AND subscribed LIMIT 1', [feedUrl], { name: 'balados_proxy_subscribed' });
-    if (subscribed.rows.length === 0) return undefined;
+  /**
+   * The copy to serve; undefined when the feed is not one this caller may read through the proxy
+   * (`viewer`: the signed-in listener's id, if any). Rejects with ProxyError.
+   */
+  async get(feedUrl: string, viewer?: string): Promise<ProxiedFeed | undefined> {
+    const served = await this.db.query(
+      `SELECT 1 FROM directory_podcasts WHERE feed_url = $1
+       UNION ALL SELECT 1 FROM subscriptions WHERE user_id = $2 AND feed_url = $1 AND subscribed LIMIT 1`,
+      [feedUrl, viewer ?? null],
+      { name: 'balados_proxy_served' },
+    );
+    if (served.rows.length === 0) return undefined;
     const now = this.now();
     const cached = this.entries.get(feedUrl);
     if (cached && now - cached.fetchedAt < (this.options.freshMs ?? PROXY_FRESH_MS)) {

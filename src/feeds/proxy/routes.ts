@@ -9,7 +9,7 @@ import { PROXY_FRESH_MS, ProxyError, type FeedProxy } from './feed-proxy.js';
 const PATH = '/api/v1/rss/proxy/:feedId';
 const Params = Type.Object({ feedId: Type.String({ maxLength: 4096, description: 'The feed URL in base64url' }) });
 
-/** Any web page may read these (public feeds, no credentials involved): CORS for web players. */
+/** Any web page may read these (CORS for web players): without credentials, public directory feeds only. */
 function cors(reply: FastifyReply): FastifyReply {
   return reply.header('access-control-allow-origin', '*').header('access-control-expose-headers', 'ETag');
 }
@@ -29,7 +29,10 @@ export const feedProxyRoutes: FastifyPluginAsyncTypebox<{ proxy: FeedProxy }> = 
     {
       schema: {
         tags: ['feeds'],
-        summary: 'A cached copy (5 minutes) of a feed someone on this instance subscribes to, CORS-enabled for web players',
+        summary: 'A cached copy (5 minutes) of a feed in the public directory, or one the signed-in caller subscribes to; CORS-enabled for web players',
+        description:
+          'Without credentials, only feeds that someone on this instance follows publicly or anonymously (the public directory) are served: a feed only followed privately answers 404 like one nobody follows, so the proxy reveals nothing private. ' +
+          'With credentials (a session, an app password, a token), the caller\'s own subscriptions are served too.',
         params: Params,
         response: { 200: Type.Unsafe<Buffer>({ type: 'string', description: 'The feed, byte for byte as its server sent it (decompressed)' }), 304: Type.Null(), ...errorResponses },
       },
@@ -40,13 +43,13 @@ export const feedProxyRoutes: FastifyPluginAsyncTypebox<{ proxy: FeedProxy }> = 
       if (!feedUrl) throw new HttpError(404, 'feed_not_found', 'No such feed');
       let copy;
       try {
-        copy = await proxy.get(feedUrl);
+        copy = await proxy.get(feedUrl, request.principal?.userId);
       } catch (error) {
         if (error instanceof ProxyError) throw new HttpError(502, error.code, error.message);
         throw error;
       }
-      // Not an open proxy: only feeds someone here subscribes to.
-      if (!copy) throw new HttpError(404, 'feed_not_found', 'No one on this instance subscribes to this feed');
+      // Not an open proxy, and no telling whether a feed is followed privately: the same 404.
+      if (!copy) throw new HttpError(404, 'feed_not_found', 'This feed is not in the public directory, nor one of your subscriptions');
       const age = Math.max(0, Math.floor((Date.now() - copy.fetchedAt) / 1000));
       reply.header('etag', copy.etag).header('cache-control', `public, max-age=${Math.max(0, PROXY_FRESH_MS / 1000 - age)}`);
       if (request.headers['if-none-match'] === copy.etag) return reply.status(304).send(null);
