@@ -1,5 +1,5 @@
 import type { Sql } from '../store/sql.js';
-import type { EpisodeMetadata, PodcastMetadata, PodcastMetadataSource } from './podcast-metadata.js';
+import { episodeKey, type EpisodeMetadata, type PodcastMetadata, type PodcastMetadataSource } from './podcast-metadata.js';
 
 interface PodcastRow {
   feed_url: string;
@@ -8,6 +8,19 @@ interface PodcastRow {
   description: string | null;
   image_url: string | null;
   link: string | null;
+}
+
+interface EpisodeRow {
+  feed_url: string;
+  media_url: string;
+  title: string | null;
+  description: string | null;
+  link: string | null;
+  published_at: Date | null;
+}
+
+function episodeMetadata(row: EpisodeRow): EpisodeMetadata {
+  return present<EpisodeMetadata>({ title: row.title, description: row.description, website: row.link, released: row.published_at?.toISOString().slice(0, 19) });
 }
 
 function present<T extends object>(fields: { [K in keyof T]: T[K] | null | undefined }): T {
@@ -34,7 +47,7 @@ export function tagOf(category: string): string {
  * counts already do.
  */
 export function catalogMetadata(db: Sql): PodcastMetadataSource {
-  return {
+  const source: PodcastMetadataSource = {
     async describe(feedUrls) {
       const result = await db.query<PodcastRow>('SELECT feed_url, title, author, description, image_url, link FROM catalog_podcasts WHERE feed_url = ANY($1::text[])', [feedUrls]);
       return new Map<string, PodcastMetadata>(
@@ -43,14 +56,32 @@ export function catalogMetadata(db: Sql): PodcastMetadataSource {
     },
 
     async episode(feedUrl, mediaUrl) {
-      const result = await db.query<{ title: string | null; description: string | null; link: string | null; published_at: Date | null }>(
-        `SELECT title, details->>'description' AS description, details->>'link' AS link, published_at FROM catalog_episodes
-         WHERE feed_url = $1 AND md5(media_url) = md5($2) AND media_url = $2 ORDER BY published_at DESC NULLS LAST LIMIT 1`,
-        [feedUrl, mediaUrl],
+      return (await source.episodes([{ feedUrl, mediaUrl }])).get(episodeKey(feedUrl, mediaUrl));
+    },
+
+    async episodes(episodes) {
+      if (episodes.length === 0) return new Map();
+      const result = await db.query<EpisodeRow>(
+        `SELECT DISTINCT ON (i.feed_url, i.media_url) i.feed_url, i.media_url, e.title, e.details->>'description' AS description, e.details->>'link' AS link, e.published_at
+         FROM unnest($1::text[], $2::text[]) AS i(feed_url, media_url)
+         JOIN catalog_episodes e ON e.feed_url = i.feed_url AND md5(e.media_url) = md5(i.media_url) AND e.media_url = i.media_url
+         ORDER BY i.feed_url, i.media_url, e.published_at DESC NULLS LAST`,
+        [episodes.map((episode) => episode.feedUrl), episodes.map((episode) => episode.mediaUrl)],
       );
-      const row = result.rows[0];
-      if (!row) return undefined;
-      return present<EpisodeMetadata>({ title: row.title, description: row.description, website: row.link, released: row.published_at?.toISOString().slice(0, 19) });
+      return new Map(result.rows.map((row) => [episodeKey(row.feed_url, row.media_url), episodeMetadata(row)]));
+    },
+
+    async publishedSince(feedUrls, since, perPodcast) {
+      if (feedUrls.length === 0) return [];
+      const result = await db.query<EpisodeRow>(
+        `SELECT feed_url, media_url, title, description, link, published_at FROM (
+           SELECT e.feed_url, e.media_url, e.title, e.details->>'description' AS description, e.details->>'link' AS link, e.published_at,
+                  row_number() OVER (PARTITION BY e.feed_url ORDER BY e.published_at DESC, md5(e.guid)) AS rank
+           FROM catalog_episodes e WHERE e.feed_url = ANY($1::text[]) AND e.published_at > $2 AND e.media_url IS NOT NULL
+         ) newest WHERE rank <= $3 ORDER BY published_at DESC, feed_url, media_url`,
+        [feedUrls, since.toISOString(), perPodcast],
+      );
+      return result.rows.map((row) => ({ feedUrl: row.feed_url, mediaUrl: row.media_url, metadata: episodeMetadata(row) }));
     },
 
     async search(query, limit) {
@@ -90,4 +121,5 @@ export function catalogMetadata(db: Sql): PodcastMetadataSource {
       return result.rows.filter((row) => row.categories.some((category) => tagOf(category) === tag)).map((row) => row.feed_url).slice(0, limit);
     },
   };
+  return source;
 }

@@ -28,6 +28,10 @@ export interface PodcastMetadataSource {
   describe(feedUrls: readonly string[]): Promise<Map<string, PodcastMetadata>>;
   /** One episode of a podcast, by its media URL; undefined when unknown. */
   episode(feedUrl: string, mediaUrl: string): Promise<EpisodeMetadata | undefined>;
+  /** Several episodes at once, keyed by `episodeKey(feedUrl, mediaUrl)`; unknown ones are left out. */
+  episodes(episodes: readonly { feedUrl: string; mediaUrl: string }[]): Promise<Map<string, EpisodeMetadata>>;
+  /** The newest episodes of these podcasts published after `since`, at most `perPodcast` each, newest first. */
+  publishedSince(feedUrls: readonly string[], since: Date, perPodcast: number): Promise<{ feedUrl: string; mediaUrl: string; metadata: EpisodeMetadata }[]>;
   /** Feed URLs whose title, author or description match a search, best first. */
   search(query: string, limit: number): Promise<string[]>;
   /** The most used categories, with the number of podcasts in each. */
@@ -39,7 +43,13 @@ export interface PodcastMetadataSource {
 export const urlOnlyMetadata: PodcastMetadataSource = {
   describe: async () => new Map(),
   episode: async () => undefined,
+  episodes: async () => new Map(),
+  publishedSince: async () => [],
   search: async () => [],
   topTags: async () => [],
   tagged: async () => [],
 };
+
+export function episodeKey(feedUrl: string, mediaUrl: string): string {
+  return `${feedUrl}\n${mediaUrl}`;
+}

@@ -47,7 +47,7 @@ export const gpodderApi: FastifyPluginAsync<GpodderOptions> = async (app, option
   await app.register(gpodderSubscriptionRoutes, { sync });
   await app.register(gpodderSimpleRoutes, { sync });
   await app.register(gpodderEpisodeRoutes, { episodes: options.episodes });
-  await app.register(gpodderUpdatesRoutes, { db: options.db, devices: options.devices, episodes: options.episodes });
+  await app.register(gpodderUpdatesRoutes, { db: options.db, devices: options.devices, episodes: options.episodes, metadata: options.directory.metadata });
   await app.register(gpodderSyncDeviceRoutes, { devices: options.devices, db: options.db });
   const episodes = new EpisodeSettings(options.db, options.settings, options.playback);
   await app.register(gpodderSettingsRoutes, { settings: options.settings, episodes, db: options.db });
