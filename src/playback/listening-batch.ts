@@ -2,7 +2,8 @@ import { DomainError } from '../domain/decider.js';
 import type { EventStore } from '../store/event-store.js';
 import type { EventMetadata } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
-import type { EpisodeIdentity } from './episode-identity.js';
+import { catalogIdentities, type CatalogIdentity } from '../feeds/catalog/episode-lookup.js';
+import { MAX_GUID_LENGTH, MAX_MEDIA_URL_LENGTH, type EpisodeIdentity } from './episode-identity.js';
 import { EPISODE_ROW_COLUMNS, episodeRow, episodeStatesWrites } from './episode-states-projector.js';
 import { episodeStream } from './episode-stream.js';
 import { listeningDecider, type ListeningCommand, type ListeningEvent, type ListeningState } from './listening-decider.js';
@@ -26,60 +27,105 @@ export interface Located {
 
 const MAX_MOVES_FOLLOWED = 5;
 
+/** Where an item's episode was found, where its feed lives now, and its identity completed from the catalog, if it was. */
+export interface Found {
+  located?: Located;
+  feedUrl: string;
+  episode?: EpisodeIdentity;
+}
+
+/** One lookup of the rows of several episodes, each under the feed URL given with it. */
+async function lookUp(sql: Sql, items: readonly { userId: string; feedUrl: string; episode: EpisodeIdentity }[]): Promise<(Located | undefined)[]> {
+  const found = await sql.query<{ ord: number; stream_id: string | null; version: number; state: ListeningState }>(
+    `SELECT i.ord, st.stream_id, st.version, st.state
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS i(user_id, feed_url, guid, media_url, ord)
+     LEFT JOIN LATERAL (
+       SELECT stream_id, version, state FROM episode_states e
+       WHERE e.user_id = i.user_id AND e.feed_url = i.feed_url
+         AND ((md5(e.guid) = md5(i.guid) AND e.guid = i.guid)
+           OR (md5(e.media_url) = md5(i.media_url) AND e.media_url = i.media_url AND (e.guid IS NULL OR i.guid IS NULL)))
+       ORDER BY (e.guid = i.guid) DESC NULLS LAST LIMIT 1
+     ) st ON true`,
+    [items.map((item) => item.userId), items.map((item) => item.feedUrl), items.map((item) => item.episode.guid ?? null), items.map((item) => item.episode.mediaUrl ?? null)],
+    { name: 'balados_episodes_locate' },
+  );
+  const located: (Located | undefined)[] = items.map(() => undefined);
+  for (const row of found.rows) if (row.stream_id) located[Number(row.ord) - 1] = { streamId: row.stream_id, version: Number(row.version), state: row.state };
+  return located;
+}
+
 /**
  * Finds each episode's row: by guid first, else by media URL (when the row's guid does not
- * contradict), following feed moves; `feedUrl` is where the feed lives now. One statement for
- * the whole batch (plus one per round of moves, which are rare).
+ * contradict), following feed moves; `feedUrl` is where the feed lives now. An episode still not
+ * found is looked up in the feed catalog: a client naming it by media URL only (or by guid only)
+ * then finds the row another client made with the guid (or the media URL), and a new row is keyed
+ * by the guid the catalog knows. One statement for the whole batch, plus one per round of moves
+ * and one catalog lookup when episodes are new to their account.
  */
-export async function locateEpisodes(sql: Sql, items: readonly { userId: string; episode: EpisodeIdentity }[]): Promise<{ located?: Located; feedUrl: string }[]> {
-  const answers: { located?: Located; feedUrl: string }[] = items.map((item) => ({ feedUrl: item.episode.feedUrl }));
+export async function locateEpisodes(sql: Sql, items: readonly { userId: string; episode: EpisodeIdentity }[]): Promise<Found[]> {
+  const answers: Found[] = items.map((item) => ({ feedUrl: item.episode.feedUrl }));
   let pending = items.map((_, index) => index);
+  let missing: number[] = [];
   for (let round = 0; round <= MAX_MOVES_FOLLOWED && pending.length > 0; round++) {
-    const found = await sql.query<{ ord: number; stream_id: string | null; version: number; state: ListeningState }>(
-      `SELECT i.ord, st.stream_id, st.version, st.state
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS i(user_id, feed_url, guid, media_url, ord)
-       LEFT JOIN LATERAL (
-         SELECT stream_id, version, state FROM episode_states e
-         WHERE e.user_id = i.user_id AND e.feed_url = i.feed_url
-           AND ((md5(e.guid) = md5(i.guid) AND e.guid = i.guid)
-             OR (md5(e.media_url) = md5(i.media_url) AND e.media_url = i.media_url AND (e.guid IS NULL OR i.guid IS NULL)))
-         ORDER BY (e.guid = i.guid) DESC NULLS LAST LIMIT 1
-       ) st ON true`,
-      [
-        pending.map((index) => items[index]!.userId),
-        pending.map((index) => answers[index]!.feedUrl),
-        pending.map((index) => items[index]!.episode.guid ?? null),
-        pending.map((index) => items[index]!.episode.mediaUrl ?? null),
-      ],
-      { name: 'balados_episodes_locate' },
-    );
-    const missing: number[] = [];
-    for (const row of found.rows) {
-      const index = pending[Number(row.ord) - 1]!;
-      if (row.stream_id) answers[index]!.located = { streamId: row.stream_id, version: Number(row.version), state: row.state };
-      else missing.push(index);
-    }
-    if (missing.length === 0) break;
+    const located = await lookUp(sql, pending.map((index) => ({ userId: items[index]!.userId, feedUrl: answers[index]!.feedUrl, episode: items[index]!.episode })));
+    pending.forEach((index, at) => (answers[index]!.located = located[at]));
+    const unfound = pending.filter((index) => !answers[index]!.located);
+    missing = missing.concat(unfound);
+    if (unfound.length === 0) break;
     const moved = await sql.query<{ ord: number; moved_to: string }>(
       `SELECT i.ord, s.moved_to FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS i(user_id, feed_url, ord)
        JOIN subscriptions s ON s.user_id = i.user_id AND s.feed_url = i.feed_url AND s.moved_to IS NOT NULL`,
-      [missing.map((index) => items[index]!.userId), missing.map((index) => answers[index]!.feedUrl)],
+      [unfound.map((index) => items[index]!.userId), unfound.map((index) => answers[index]!.feedUrl)],
       { name: 'balados_feeds_moved_to' },
     );
     pending = moved.rows.map((row) => {
-      const index = missing[Number(row.ord) - 1]!;
+      const index = unfound[Number(row.ord) - 1]!;
       answers[index]!.feedUrl = row.moved_to;
       return index;
     });
   }
+  await completeFromCatalog(sql, items, answers, [...new Set(missing)].filter((index) => !answers[index]!.located));
   return answers;
 }
+
+async function completeFromCatalog(sql: Sql, items: readonly { userId: string; episode: EpisodeIdentity }[], answers: Found[], missing: readonly number[]): Promise<void> {
+  if (missing.length === 0) return;
+  const identities = await catalogIdentities(sql, missing.map((index) => ({ ...items[index]!.episode, feedUrl: answers[index]!.feedUrl })));
+  const completed = missing.flatMap((index, at) => {
+    const episode = completedIdentity(items[index]!.episode, identities[at]);
+    return episode ? [{ index, episode }] : [];
+  });
+  if (completed.length === 0) return;
+  const located = await lookUp(sql, completed.map(({ index, episode }) => ({ userId: items[index]!.userId, feedUrl: answers[index]!.feedUrl, episode })));
+  completed.forEach(({ index, episode }, at) => {
+    answers[index]!.episode = episode;
+    answers[index]!.located = located[at];
+  });
+}
+
+/**
+ * The identity a client gave, with what the catalog adds: the guid to a media URL alone (unless
+ * the catalog's guid is that URL, its fallback for an item without one), the media URL to a guid
+ * alone. Undefined when it adds nothing.
+ */
+function completedIdentity(episode: EpisodeIdentity, catalog: CatalogIdentity | undefined): EpisodeIdentity | undefined {
+  if (!catalog) return undefined;
+  if (episode.guid === undefined && catalog.guid !== episode.mediaUrl && catalog.guid.length <= MAX_GUID_LENGTH && !CONTROL.test(catalog.guid)) {
+    return { ...episode, guid: catalog.guid };
+  }
+  if (episode.mediaUrl === undefined && catalog.mediaUrl && catalog.mediaUrl.length <= MAX_MEDIA_URL_LENGTH && !CONTROL.test(catalog.mediaUrl)) {
+    return { ...episode, mediaUrl: catalog.mediaUrl };
+  }
+  return undefined;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 type StreamEntry = Located & { userId: string; events: ListeningEvent[]; metadata: EventMetadata[] };
 
 function decideBatch(
   items: readonly ListeningItem[],
-  found: readonly { located?: Located; feedUrl: string }[],
+  found: readonly Found[],
   refused: Map<number, DomainError>,
 ): { streams: Map<string, StreamEntry>; results: (ListeningOutcome | DomainError)[]; newlyRefused: boolean } {
   const streams = new Map<string, StreamEntry>();
@@ -91,8 +137,8 @@ function decideBatch(
       results.push(groupError);
       continue;
     }
-    const { located, feedUrl } = found[index]!;
-    const streamId = located?.streamId ?? episodeStream(item.userId, { ...item.episode, feedUrl });
+    const { located, feedUrl, episode = item.episode } = found[index]!;
+    const streamId = located?.streamId ?? episodeStream(item.userId, { ...episode, feedUrl });
     let entry = streams.get(streamId);
     if (!entry) {
       const start = located ?? { streamId, version: 0, state: listeningDecider.initialState() };
@@ -102,7 +148,7 @@ function decideBatch(
     // A client still naming a feed by its old URL: the episode is the moved feed's.
     const current = entry.state.episode?.feedUrl ?? feedUrl;
     try {
-      const decided = listeningDecider.decide({ ...item.command, episode: { ...item.command.episode, feedUrl: current } }, entry.state);
+      const decided = listeningDecider.decide({ ...item.command, episode: { ...item.command.episode, ...episode, feedUrl: current } }, entry.state);
       for (const event of decided) {
         entry.state = listeningDecider.evolve(entry.state, event);
         entry.events.push(event);

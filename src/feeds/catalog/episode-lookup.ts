@@ -45,3 +45,35 @@ export async function findCatalogEpisode(sql: Sql, ref: CatalogEpisodeRef): Prom
   }
   return undefined;
 }
+
+/** What the catalog says identifies an episode: its GUID and its media (enclosure) URL. */
+export interface CatalogIdentity {
+  guid: string;
+  mediaUrl: string | null;
+}
+
+/**
+ * For each reference, the identity of the catalog episode it names under the feed URL as given
+ * (no moves followed: the caller passes where the feed lives now): by GUID when it has one (a
+ * GUID the catalog does not know is not looked up by media URL, which could name another item),
+ * else by media URL, the most recent item with that enclosure. One statement for all.
+ */
+export async function catalogIdentities(sql: Sql, refs: readonly CatalogEpisodeRef[]): Promise<(CatalogIdentity | undefined)[]> {
+  if (refs.length === 0) return [];
+  const result = await sql.query<{ ord: number; guid: string; media_url: string | null }>(
+    `SELECT i.ord, c.guid, c.media_url
+     FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS i(feed_url, guid, media_url, ord)
+     CROSS JOIN LATERAL (
+       SELECT guid, media_url FROM catalog_episodes c
+       WHERE c.feed_url = i.feed_url
+         AND ((i.guid IS NOT NULL AND md5(c.guid) = md5(i.guid) AND c.guid = i.guid)
+           OR (i.guid IS NULL AND md5(c.media_url) = md5(i.media_url) AND c.media_url = i.media_url))
+       ORDER BY c.published_at DESC NULLS LAST LIMIT 1
+     ) c`,
+    [refs.map((ref) => ref.feedUrl), refs.map((ref) => ref.guid ?? null), refs.map((ref) => ref.mediaUrl ?? null)],
+    { name: 'balados_catalog_identities' },
+  );
+  const identities: (CatalogIdentity | undefined)[] = refs.map(() => undefined);
+  for (const row of result.rows) identities[Number(row.ord) - 1] = { guid: row.guid, mediaUrl: row.media_url };
+  return identities;
+}
