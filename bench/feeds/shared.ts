@@ -8,6 +8,8 @@ export const STREAMING_MAX_EPISODES = 50;
 
 export interface ContenderResult {
   contender: ContenderName;
+  /** cold: the process's first parse; warm: its second, after an untimed parse of the same input. */
+  mode: 'cold' | 'warm';
   items: number;
   bytes: number;
   elapsedMs: number;
