@@ -74,11 +74,16 @@ export function catalogMetadata(db: Sql): PodcastMetadataSource {
     async publishedSince(feedUrls, since, perPodcast) {
       if (feedUrls.length === 0) return [];
       const result = await db.query<EpisodeRow>(
-        `SELECT feed_url, media_url, title, description, link, published_at FROM (
-           SELECT e.feed_url, e.media_url, e.title, e.details->>'description' AS description, e.details->>'link' AS link, e.published_at,
-                  row_number() OVER (PARTITION BY e.feed_url ORDER BY e.published_at DESC, md5(e.guid)) AS rank
-           FROM catalog_episodes e WHERE e.feed_url = ANY($1::text[]) AND e.published_at > $2 AND e.media_url IS NOT NULL
-         ) newest WHERE rank <= $3 ORDER BY published_at DESC, feed_url, media_url`,
+        // Per podcast, its newest few through the (feed_url, published_at DESC) index: an account
+        // with hundreds of podcasts of thousands of episodes each reads a few rows per podcast.
+        `SELECT e.feed_url, e.media_url, e.title, e.description, e.link, e.published_at
+         FROM unnest($1::text[]) AS f(feed_url)
+         CROSS JOIN LATERAL (
+           SELECT c.feed_url, c.media_url, c.title, c.details->>'description' AS description, c.details->>'link' AS link, c.published_at
+           FROM catalog_episodes c WHERE c.feed_url = f.feed_url AND c.published_at > $2 AND c.media_url IS NOT NULL
+           ORDER BY c.published_at DESC NULLS LAST, md5(c.guid) LIMIT $3
+         ) e
+         ORDER BY e.published_at DESC, e.feed_url, e.media_url`,
         [feedUrls, since.toISOString(), perPodcast],
       );
       return result.rows.map((row) => ({ feedUrl: row.feed_url, mediaUrl: row.media_url, metadata: episodeMetadata(row) }));
