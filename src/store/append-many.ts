@@ -1,6 +1,6 @@
 import { newEventId } from './event-id.js';
 import { withContextMetadata } from './event-context.js';
-import { ConcurrencyError, type EventMetadata, type NewEvent, type RecordedEvent } from './events.js';
+import { ConcurrencyError, refuseNul, type EventMetadata, type NewEvent, type RecordedEvent } from './events.js';
 import { PgErrorCode, pgErrorCode, type Sql } from './sql.js';
 
 /** Events for one stream in a multi-stream append, with the version the stream must be at (0: must not exist). */
@@ -62,6 +62,9 @@ export async function insertMany(sql: Sql, batches: readonly StreamAppend[], als
     streams.push({ sord, stream_id: batch.streamId, expected: batch.expectedVersion, n: prepared.length, owner: typeof owner === 'string' ? owner : null });
     events.push(...prepared);
   }
+  // Serialized once, and checked as sent (the events are not serialized again to look for NUL).
+  const eventsJson = JSON.stringify(events);
+  refuseNul(eventsJson);
   let rows: SummaryRow[];
   try {
     const result = await sql.query<SummaryRow>(
@@ -114,7 +117,7 @@ export async function insertMany(sql: Sql, batches: readonly StreamAppend[], als
        SELECT stream_id, transaction_id::text AS transaction_text, recorded_at, max(stream_version) AS last_version,
               min(user_seq) AS first_user_seq, array_agg(global_position ORDER BY stream_version) AS positions
        FROM inserted GROUP BY stream_id, transaction_id, recorded_at`,
-      [JSON.stringify(streams), JSON.stringify(events), ...((also?.params ?? []) as string[])],
+      [JSON.stringify(streams), eventsJson, ...((also?.params ?? []) as string[])],
       { name: also ? `balados_append_many_${also.projector}` : 'balados_append_many' },
     );
     rows = result.rows;

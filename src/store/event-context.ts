@@ -32,6 +32,11 @@ export function requestDeviceId(): string | undefined {
 export function withContextMetadata(metadata: EventMetadata | undefined): EventMetadata {
   const context = eventContext();
   if (!context) return metadata ?? {};
-  const defined = Object.fromEntries(Object.entries(context).filter(([, value]) => value !== undefined));
-  return { ...defined, ...metadata };
+  // A loop rather than entries/filter/fromEntries: this runs for every event appended.
+  const merged: EventMetadata = {};
+  for (const key of Object.keys(context) as (keyof ContextMetadata)[]) {
+    const value = context[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  return metadata ? Object.assign(merged, metadata) : merged;
 }

@@ -4,6 +4,7 @@ import {
   comparePositions,
   ConcurrencyError,
   DuplicateEventError,
+  refuseNul,
   START,
   type EventMetadata,
   type ExpectedVersion,
@@ -60,10 +61,7 @@ export interface ReadAllResult {
   hasMore: boolean;
 }
 
-export class InvalidEventError extends Error {
-  readonly code = 'invalid_event';
-  override name = 'InvalidEventError';
-}
+export { InvalidEventError } from './events.js';
 
 interface AppendSummaryRow {
   transaction_text: string;
@@ -186,7 +184,6 @@ export class EventStore {
   async appendMany(batches: readonly StreamAppend[], options: { tx?: Sql; also?: AlsoWrite } = {}): Promise<RecordedEvent[]> {
     const nonEmpty = batches.filter((batch) => batch.events.length > 0);
     if (nonEmpty.length === 0) return [];
-    if (nonEmpty.some((batch) => JSON.stringify(batch.events).includes('\\u0000'))) throw new InvalidEventError('Event data must not contain NUL characters');
     const others = this.inline.filter((projector) => projector.name !== options.also?.projector);
     const needsTransaction = others.some((projector) => nonEmpty.some((batch) => batch.events.some((event) => handlesType(projector, event.type))));
     const run = async (sql: Sql) => {
@@ -213,8 +210,7 @@ export class EventStore {
       metadata: withContextMetadata(event.metadata),
     }));
     const payload = JSON.stringify(prepared);
-    // jsonb cannot hold NUL characters; refuse clearly instead of failing deep in the database.
-    if (payload.includes('\\u0000')) throw new InvalidEventError('Event data must not contain NUL characters');
+    refuseNul(payload);
     const owner = prepared[0]!.metadata.userId;
     const params: (string | number | null)[] = [streamId, events.length, payload, typeof owner === 'string' ? owner : null];
     if (claim.version !== undefined) params.push(claim.version);

@@ -73,6 +73,16 @@ export class DuplicateEventError extends Error {
   override name = 'DuplicateEventError';
 }
 
+export class InvalidEventError extends Error {
+  readonly code = 'invalid_event';
+  override name = 'InvalidEventError';
+}
+
+/** jsonb cannot hold NUL characters: refuse them clearly instead of failing deep in the database. */
+export function refuseNul(payload: string): void {
+  if (payload.includes('\\u0000')) throw new InvalidEventError('Event data must not contain NUL characters');
+}
+
 export function comparePositions(a: GlobalPosition, b: GlobalPosition): number {
   const ta = BigInt(a.transactionId);
   const tb = BigInt(b.transactionId);
