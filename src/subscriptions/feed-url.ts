@@ -31,7 +31,24 @@ export class InvalidFeedUrlError extends Error {
 const APP_SCHEMES = /^(feed|itpc|pcast|podcast):\/\//i;
 const WRAPPED = /^feed:(https?:\/\/)/i;
 
+/**
+ * The last inputs normalized, and their results: an upload names the same few podcasts in every
+ * action, and each is normalized again on its way to the event (parsing a URL is the costly
+ * part). A pure function of its input, so nothing here can go stale; refused inputs are not kept.
+ */
+const normalized = new Map<string, string>();
+const NORMALIZED_KEPT = 1000;
+
 export function normalizeFeedUrl(input: string): string {
+  const known = normalized.get(input);
+  if (known !== undefined) return known;
+  const result = normalizeUncached(input);
+  if (normalized.size >= NORMALIZED_KEPT) normalized.clear();
+  normalized.set(input, result);
+  return result;
+}
+
+function normalizeUncached(input: string): string {
   let text = input.trim();
   if (text === '') throw new InvalidFeedUrlError(input, 'empty');
   if (text.length > MAX_FEED_URL_LENGTH) throw new InvalidFeedUrlError(input, 'too_long');
