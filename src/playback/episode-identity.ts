@@ -41,7 +41,15 @@ export function checkEpisodeRef(ref: EpisodeRef): EpisodeIdentity {
   if (guid === undefined && mediaUrl === undefined) {
     throw new DomainError('invalid_episode', 'An episode is known by its GUID or its media URL (or both)', 400);
   }
-  return { feedUrl, ...(guid !== undefined ? { guid } : {}), ...(mediaUrl !== undefined ? { mediaUrl } : {}) };
+  return identity(feedUrl, guid, mediaUrl);
+}
+
+/** Built by assignment (not by spreading optional fields): every listening command and event makes one. */
+function identity(feedUrl: string, guid: string | undefined, mediaUrl: string | undefined): EpisodeIdentity {
+  const made: EpisodeIdentity = { feedUrl };
+  if (guid !== undefined) made.guid = guid;
+  if (mediaUrl !== undefined) made.mediaUrl = mediaUrl;
+  return made;
 }
 
 /**
@@ -66,7 +74,7 @@ export function mergeIdentity(known: EpisodeIdentity | undefined, ref: EpisodeId
   if (!known) return ref;
   const guid = known.guid ?? ref.guid;
   const mediaUrl = known.mediaUrl ?? ref.mediaUrl;
-  return { feedUrl: known.feedUrl, ...(guid !== undefined ? { guid } : {}), ...(mediaUrl !== undefined ? { mediaUrl } : {}) };
+  return identity(known.feedUrl, guid, mediaUrl);
 }
 
 /** The identity for a command on a stream that knows `known`, or a 409 when it is another episode. */

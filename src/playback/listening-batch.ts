@@ -142,13 +142,16 @@ function decideBatch(
     let entry = streams.get(streamId);
     if (!entry) {
       const start = located ?? { streamId, version: 0, state: listeningDecider.initialState() };
-      entry = { ...start, userId: item.userId, events: [], metadata: [] };
+      entry = { streamId: start.streamId, version: start.version, state: start.state, userId: item.userId, events: [], metadata: [] };
       streams.set(streamId, entry);
     }
     // A client still naming a feed by its old URL: the episode is the moved feed's.
     const current = entry.state.episode?.feedUrl ?? feedUrl;
     try {
-      const decided = listeningDecider.decide({ ...item.command, episode: { ...item.command.episode, ...episode, feedUrl: current } }, entry.state);
+      // No copy of the command unless the feed moved or the catalog completed the episode's identity.
+      const command =
+        current === item.command.episode.feedUrl && episode === item.episode ? item.command : { ...item.command, episode: { ...item.command.episode, ...episode, feedUrl: current } };
+      const decided = listeningDecider.decide(command, entry.state);
       for (const event of decided) {
         entry.state = listeningDecider.evolve(entry.state, event);
         entry.events.push(event);

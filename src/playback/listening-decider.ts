@@ -145,7 +145,16 @@ function progressValues(command: ProgressValues): ProgressValues {
   const started = command.started == null ? undefined : seconds(command.started, 'invalid_started', 'The start of the session');
   const total = command.total == null ? undefined : seconds(command.total, 'invalid_total', 'The total duration');
   if (total !== undefined && total <= 0) throw new DomainError('invalid_total', 'The total duration is more than 0 seconds', 400);
-  return { ...(started !== undefined ? { started } : {}), position, ...(total !== undefined ? { total } : {}) };
+  return progress(started, position, total);
+}
+
+// Objects with optional fields are built by assignment, in the order they always had: spreading
+// `...(x !== undefined ? { x } : {})` allocates and copies at every step, and these run for
+// every listening command and event (the decider and evolve are the core of an upload).
+function progress(started: number | undefined, position: number, total: number | undefined): ProgressValues {
+  const values = (started !== undefined ? { started, position } : { position }) as ProgressValues;
+  if (total !== undefined) values.total = total;
+  return values;
 }
 
 function sameProgress(a: ProgressValues, b: ProgressValues): boolean {
@@ -158,7 +167,11 @@ function checkFlag(value: unknown, code: string, name: string): boolean {
 }
 
 function recorded<Values extends object>(episode: EpisodeIdentity, stamp: Stamp, values: Values, verdict: Verdict): RecordedBase & Values {
-  return { episode, ...stamp, ...values, ...(verdict === 'stale' ? { superseded: true as const } : {}) };
+  const data = { episode, at: stamp.at } as RecordedBase & Values;
+  if (stamp.deviceId !== undefined) data.deviceId = stamp.deviceId;
+  Object.assign(data, values);
+  if (verdict === 'stale') data.superseded = true;
+  return data;
 }
 
 function stampFrom(data: Stamp): Stamp {
@@ -178,7 +191,10 @@ export const listeningDecider: Decider<ListeningCommand, ListeningEvent, Listeni
       case 'EpisodeProgressRecorded': {
         const d = event.data;
         if (supersedes(d.at, state.progress?.at)) {
-          next.progress = { ...(d.started !== undefined ? { started: d.started } : {}), position: d.position, ...(d.total !== undefined ? { total: d.total } : {}), ...stampFrom(d) };
+          const register = progress(d.started, d.position, d.total) as ProgressRegister;
+          register.at = d.at;
+          if (d.deviceId !== undefined) register.deviceId = d.deviceId;
+          next.progress = register;
         }
         return next;
       }

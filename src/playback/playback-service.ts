@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/decider.js';
 import type { EventStore } from '../store/event-store.js';
-import { ConcurrencyError } from '../store/events.js';
+import { ConcurrencyError, type EventMetadata } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
 import { requestDeviceId, withContextMetadata, withEventContext } from '../store/event-context.js';
 import { checkEpisodeRef, type EpisodeRef } from './episode-identity.js';
@@ -66,7 +66,7 @@ export class PlaybackService {
   }
 
   async record(userId: string, write: ListeningWrite, options: WriteOptions = {}): Promise<ListeningOutcome> {
-    const item = this.itemFor(userId, write, options);
+    const [item] = this.itemsFor(userId, [write], options) as [ListeningItem];
     if (!options.tx) return (await this.coalescer.submit({ items: [item] }))[0]!;
     const [result] = await writeListeningBatch(this.store, options.tx, [item]);
     if (result instanceof Error) throw result;
@@ -79,12 +79,12 @@ export class PlaybackService {
    */
   async recordAll(userId: string, writes: readonly ListeningWrite[], options: Omit<WriteOptions, 'tx'> = {}): Promise<ListeningOutcome[]> {
     if (writes.length === 0) return [];
-    return this.coalescer.submit({ items: writes.map((write) => this.itemFor(userId, write, options)) });
+    return this.coalescer.submit({ items: this.itemsFor(userId, writes, options) });
   }
 
   /** Several changes of one account in the caller's transaction (an offline batch), in order. */
   async recordMany(userId: string, writes: readonly ListeningWrite[], options: WriteOptions & { tx: Sql }): Promise<ListeningOutcome[]> {
-    const items = writes.map((write) => this.itemFor(userId, write, options));
+    const items = this.itemsFor(userId, writes, options);
     const results = await writeListeningBatch(this.store, options.tx, items);
     for (const [index, result] of results.entries()) {
       if (result instanceof DomainError) throw new DomainError(result.code, `Change ${index + 1}: ${result.message}`, result.status);
@@ -92,18 +92,26 @@ export class PlaybackService {
     return results as ListeningOutcome[];
   }
 
-  private itemFor(userId: string, write: ListeningWrite, options: WriteOptions): ListeningItem {
-    const episode = checkEpisodeRef(write.episode);
-    const deviceId = write.deviceId ?? options.deviceId ?? requestDeviceId();
-    const command = {
-      ...write.change,
-      episode,
-      receivedAt: options.receivedAt ?? Date.now(),
-      ...(write.clientTime !== undefined ? { clientTime: write.clientTime } : {}),
-      ...(deviceId ? { deviceId } : {}),
-    } as ListeningCommand;
-    // The request's metadata is captured now: the batch is written outside of its context.
-    return { userId, episode, command, metadata: withContextMetadata({ ...(deviceId ? { deviceId } : {}), userId }) };
+  /** The commands of one request's writes, with the metadata their events carry. */
+  private itemsFor(userId: string, writes: readonly ListeningWrite[], options: WriteOptions): ListeningItem[] {
+    const requestDevice = options.deviceId ?? requestDeviceId();
+    // The request's metadata is captured now (the batch is written outside of its context), once
+    // per device named: the writes of an upload share it.
+    let metadataDevice: string | undefined;
+    let metadata: EventMetadata | undefined;
+    return writes.map((write) => {
+      const episode = checkEpisodeRef(write.episode);
+      const deviceId = write.deviceId ?? requestDevice;
+      // Optional fields assigned, not spread in (this runs for every command of an upload).
+      const command = { ...write.change, episode, receivedAt: options.receivedAt ?? Date.now() } as ListeningCommand;
+      if (write.clientTime !== undefined) command.clientTime = write.clientTime;
+      if (deviceId) command.deviceId = deviceId;
+      if (metadata === undefined || deviceId !== metadataDevice) {
+        metadata = withContextMetadata(deviceId ? { deviceId, userId } : { userId });
+        metadataDevice = deviceId;
+      }
+      return { userId, episode, command, metadata };
+    });
   }
 
   private async writeCoalesced(batch: readonly Submitted[]): Promise<(ListeningOutcome[] | Error)[]> {

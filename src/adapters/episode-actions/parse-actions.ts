@@ -2,7 +2,7 @@ import { DEVICE_ID_PATTERN } from '../../accounts/devices/device-decider.js';
 import { HttpError } from '../../http/errors.js';
 import { MAX_GUID_LENGTH, MAX_MEDIA_URL_LENGTH } from '../../playback/episode-identity.js';
 import { MAX_SECONDS } from '../../playback/listening-decider.js';
-import type { ListeningWrite } from '../../playback/playback-service.js';
+import type { ListeningChange, ListeningWrite } from '../../playback/playback-service.js';
 import { tryNormalizeFeedUrl } from '../../subscriptions/feed-url.js';
 import { parseActionTime } from './action-time.js';
 
@@ -95,18 +95,24 @@ export function parseEpisodeActions(body: unknown, options: { ignoreDevice?: boo
     }
     if (!feedUrl || type === 'flattr') continue;
     if (device !== undefined) upload.devices.add(device);
-    const common = {
-      episode: { feedUrl, mediaUrl, ...(guid !== undefined ? { guid } : {}) },
-      ...(clientTime !== undefined ? { clientTime } : {}),
-      ...(device !== undefined ? { deviceId: device } : {}),
+    // Optional fields assigned rather than spread in: this runs for every action of an upload.
+    const episode: ListeningWrite['episode'] = guid !== undefined ? { feedUrl, mediaUrl, guid } : { feedUrl, mediaUrl };
+    const write = (change: ListeningChange): ListeningWrite => {
+      const made: ListeningWrite = { episode, change };
+      if (clientTime !== undefined) made.clientTime = clientTime;
+      if (device !== undefined) made.deviceId = device;
+      return made;
     };
     if (type === 'play' && position !== undefined) {
-      upload.writes.push({ ...common, change: { kind: 'recordProgress', position, ...(started !== undefined ? { started } : {}), ...(total !== undefined ? { total } : {}) } });
-      if (total !== undefined && position >= total) upload.writes.push({ ...common, change: { kind: 'setPlayed', played: true } });
+      const change: ListeningChange & { kind: 'recordProgress' } = { kind: 'recordProgress', position };
+      if (started !== undefined) change.started = started;
+      if (total !== undefined) change.total = total;
+      upload.writes.push(write(change));
+      if (total !== undefined && position >= total) upload.writes.push(write({ kind: 'setPlayed', played: true }));
     } else if (type === 'play' || type === 'new') {
-      upload.writes.push({ ...common, change: { kind: 'setPlayed', played: type === 'play' } });
+      upload.writes.push(write({ kind: 'setPlayed', played: type === 'play' }));
     } else {
-      upload.writes.push({ ...common, change: { kind: 'setDownload', state: type === 'download' ? 'downloaded' : 'deleted' } });
+      upload.writes.push(write({ kind: 'setDownload', state: type === 'download' ? 'downloaded' : 'deleted' }));
     }
   }
   return upload;
