@@ -49,6 +49,16 @@ describeEachDriver('appending to several streams at once', (current) => {
         ConcurrencyError,
       );
     }
+    // A stream expected at a version it never reached because it does not exist (erased meanwhile).
+    const missing = `missing-${run}`;
+    await assert.rejects(
+      store.appendMany([
+        { streamId: missing, expectedVersion: 4, events: [change(`carol-${run}`, 1)] },
+        { streamId: b, expectedVersion: 1, events: [change(`carol-${run}`, 2)] },
+      ]),
+      ConcurrencyError,
+    );
+    assert.equal((await store.readStream(missing)).currentVersion, 0, 'not created by the refused append');
     assert.equal((await store.readStream(a)).currentVersion, 0);
     assert.equal((await store.readStream(b)).currentVersion, 1);
     const next = await store.appendMany([{ streamId: b, expectedVersion: 1, events: [change(`carol-${run}`, 3)] }]);

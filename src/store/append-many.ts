@@ -69,29 +69,25 @@ export async function insertMany(sql: Sql, batches: readonly StreamAppend[], als
   try {
     const result = await sql.query<SummaryRow>(
       `WITH s AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS s(sord int, stream_id text, expected bigint, n int, owner text)),
-       created AS (
+       -- Every stream is claimed through its key, in key order (no deadlock between two batches):
+       -- a new one inserted, an existing one moved on from its expected version by ON CONFLICT,
+       -- which always goes through the primary key. An UPDATE joined to the batch's rows was
+       -- planned once per connection, often while the table was still small, and that plan then
+       -- read the whole table at every append: a cost growing with every episode ever listened to.
+       claimed AS (
          INSERT INTO streams (stream_id, version, user_id)
-         SELECT stream_id, n, owner FROM s WHERE expected = 0 ORDER BY stream_id
-         ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id, version
+         SELECT stream_id, expected + n, owner FROM s ORDER BY stream_id
+         ON CONFLICT (stream_id) DO UPDATE SET version = EXCLUDED.version
+         WHERE streams.version = EXCLUDED.version - (SELECT b.n FROM s b WHERE b.stream_id = EXCLUDED.stream_id)
+         RETURNING stream_id, version, xmax = 0 AS created
        ),
-       -- Each stream is locked by its key, one after the other in key order (no deadlock between
-       -- two batches), and updated through the row found then (its ctid). Joined to the JSON rows
-       -- instead, whose count the planner cannot know, the table was scanned whole: a cost that
-       -- grew with every episode ever listened to (measured on the gpodder.net upload benchmark).
-       locked AS (
-         SELECT t.row, t.stream_id FROM (SELECT stream_id FROM s WHERE expected > 0 ORDER BY stream_id) k
-         CROSS JOIN LATERAL (SELECT ctid AS row, stream_id FROM streams WHERE stream_id = k.stream_id FOR UPDATE) t
-       ),
-       updated AS (
-         UPDATE streams t SET version = t.version + s.n FROM s
-         WHERE t.ctid = ANY(ARRAY(SELECT row FROM locked)) AND s.stream_id = t.stream_id AND t.version = s.expected
-         RETURNING t.stream_id, t.version
-       ),
-       claimed AS (SELECT * FROM created UNION ALL SELECT * FROM updated),
-       -- A division by zero (from a value, so that it is not folded away when the statement is planned).
+       -- All claimed, and none created that was expected to exist (then the statement fails, and
+       -- the row it created with it). A division by zero, from a value, so that it is not folded
+       -- away when the statement is planned.
        checked AS (
          SELECT CASE WHEN c.n = w.n THEN true ELSE 1 / (c.n - c.n) > 0 END AS ok
-         FROM (SELECT count(*) AS n FROM claimed) c, (SELECT count(*) AS n FROM s) w
+         FROM (SELECT count(*) AS n FROM claimed JOIN s ON s.stream_id = claimed.stream_id WHERE NOT (claimed.created AND s.expected > 0)) c,
+              (SELECT count(*) AS n FROM s) w
        ),
        owners AS (SELECT owner, sum(n)::bigint AS n FROM s, checked WHERE owner IS NOT NULL AND checked.ok GROUP BY owner),
        numbered AS (
