@@ -59,6 +59,13 @@ describeEachDriver('appending to several streams at once', (current) => {
       ConcurrencyError,
     );
     assert.equal((await store.readStream(missing)).currentVersion, 0, 'not created by the refused append');
+    await assert.rejects(
+      store.appendMany([
+        { streamId: b, expectedVersion: 1, events: [change(`carol-${run}`, 2)] },
+        { streamId: b, expectedVersion: 1, events: [change(`carol-${run}`, 2)] },
+      ]),
+      RangeError,
+    );
     assert.equal((await store.readStream(a)).currentVersion, 0);
     assert.equal((await store.readStream(b)).currentVersion, 1);
     const next = await store.appendMany([{ streamId: b, expectedVersion: 1, events: [change(`carol-${run}`, 3)] }]);

@@ -50,6 +50,8 @@ export async function insertMany(sql: Sql, batches: readonly StreamAppend[], als
   const events: { sord: number; ord: number; id: string; type: string; data: unknown; metadata: EventMetadata }[] = [];
   for (const [sord, batch] of sorted.entries()) {
     if (!Number.isSafeInteger(batch.expectedVersion) || batch.expectedVersion < 0) throw new RangeError(`Invalid expected version ${batch.expectedVersion}`);
+    // One claim per stream: the statement can move a stream's row once (its events go in one entry).
+    if (sord > 0 && sorted[sord - 1]!.streamId === batch.streamId) throw new RangeError(`Stream ${batch.streamId} appears twice in one append`);
     const prepared = batch.events.map((event, index) => ({
       sord,
       ord: index + 1,
