@@ -3,7 +3,7 @@ import type { EventStore } from '../store/event-store.js';
 import type { EventMetadata } from '../store/events.js';
 import type { Sql } from '../store/sql.js';
 import { catalogIdentities, type CatalogIdentity } from '../feeds/catalog/episode-lookup.js';
-import { MAX_GUID_LENGTH, MAX_MEDIA_URL_LENGTH, type EpisodeIdentity } from './episode-identity.js';
+import { checkEpisodeRef, type EpisodeIdentity } from './episode-identity.js';
 import { EPISODE_ROW_COLUMNS, episodeRow, episodeStatesWrites } from './episode-states-projector.js';
 import { episodeStream } from './episode-stream.js';
 import { listeningDecider, type ListeningCommand, type ListeningEvent, type ListeningState } from './listening-decider.js';
@@ -106,20 +106,21 @@ async function completeFromCatalog(sql: Sql, items: readonly { userId: string; e
 /**
  * The identity a client gave, with what the catalog adds: the guid to a media URL alone (unless
  * the catalog's guid is that URL, its fallback for an item without one), the media URL to a guid
- * alone. Undefined when it adds nothing.
+ * alone. Undefined when it adds nothing, or nothing a client could have sent (checkEpisodeRef).
  */
 function completedIdentity(episode: EpisodeIdentity, catalog: CatalogIdentity | undefined): EpisodeIdentity | undefined {
   if (!catalog) return undefined;
-  if (episode.guid === undefined && catalog.guid !== episode.mediaUrl && catalog.guid.length <= MAX_GUID_LENGTH && !CONTROL.test(catalog.guid)) {
-    return { ...episode, guid: catalog.guid };
+  let completed: EpisodeIdentity | undefined;
+  if (episode.guid === undefined && catalog.guid !== episode.mediaUrl) completed = { ...episode, guid: catalog.guid };
+  else if (episode.mediaUrl === undefined && catalog.mediaUrl) completed = { ...episode, mediaUrl: catalog.mediaUrl };
+  if (!completed) return undefined;
+  try {
+    return checkEpisodeRef(completed);
+  } catch (error) {
+    if (error instanceof DomainError) return undefined;
+    throw error;
   }
-  if (episode.mediaUrl === undefined && catalog.mediaUrl && catalog.mediaUrl.length <= MAX_MEDIA_URL_LENGTH && !CONTROL.test(catalog.mediaUrl)) {
-    return { ...episode, mediaUrl: catalog.mediaUrl };
-  }
-  return undefined;
 }
-
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 type StreamEntry = Located & { userId: string; events: ListeningEvent[]; metadata: EventMetadata[] };
 
