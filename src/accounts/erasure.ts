@@ -1,6 +1,7 @@
 import type { Projector } from '../projections/projector.js';
 import { rebuildProjection, resetAsyncProjection } from '../projections/rebuild.js';
 import type { EventStore } from '../store/event-store.js';
+import { deleteStreams } from '../store/delete-streams.js';
 import { ERASURES_STREAM } from '../store/events.js';
 
 export interface ErasureResult {
@@ -35,13 +36,11 @@ export class AccountEraser {
       await tx.query('DELETE FROM user_sequences WHERE user_id = $1', [userId]);
       const streams = await tx.query<{ stream_id: string }>('SELECT stream_id FROM streams WHERE user_id = $1 FOR UPDATE', [userId]);
       const ids = streams.rows.map((row) => row.stream_id);
-      const events = await tx.query('DELETE FROM events WHERE stream_id = ANY($1::text[])', [ids]);
-      await tx.query('DELETE FROM snapshots WHERE stream_id = ANY($1::text[])', [ids]);
-      await tx.query('DELETE FROM streams WHERE user_id = $1', [userId]);
+      const events = await deleteStreams(tx, ids);
       for (const projector of this.projectors) await projector.beforeForgetUser?.(tx, userId);
       for (const projector of this.projectors) await projector.forgetUser?.(tx, userId);
       for (const table of OPERATIONAL_TABLES) await tx.query(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
-      const erased = { streams: ids.length, events: events.rowCount };
+      const erased = { streams: ids.length, events };
       await this.store.appendToStream(ERASURES_STREAM, [{ type: 'AccountErased', data: erased }], { tx });
       return erased;
     });

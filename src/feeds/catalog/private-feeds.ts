@@ -1,4 +1,5 @@
 import { lockProjector } from '../../projections/checkpoints.js';
+import { deleteStreams } from '../../store/delete-streams.js';
 import type { Sql } from '../../store/sql.js';
 import { isPersonalFeedUrl } from '../personal-feed-url.js';
 import { feedStream } from './feed-decider.js';
@@ -23,10 +24,7 @@ export async function forgetPrivateFeeds(tx: Sql, userId: string, catalogProject
   const feeds = followed.rows.map((row) => row.feed_url).filter(isPersonalFeedUrl);
   if (feeds.length === 0) return [];
   await lockProjector(tx, catalogProjector);
-  const streams = feeds.map(feedStream);
-  await tx.query('DELETE FROM events WHERE stream_id = ANY($1::text[])', [streams]);
-  await tx.query('DELETE FROM snapshots WHERE stream_id = ANY($1::text[])', [streams]);
-  await tx.query('DELETE FROM streams WHERE stream_id = ANY($1::text[])', [streams]);
+  await deleteStreams(tx, feeds.map(feedStream));
   await tx.query('DELETE FROM catalog_episodes WHERE feed_url = ANY($1::text[])', [feeds]);
   await tx.query('DELETE FROM catalog_podcasts WHERE feed_url = ANY($1::text[])', [feeds]);
   await tx.query('DELETE FROM feed_schedule WHERE feed_url = ANY($1::text[])', [feeds]);
