@@ -8,12 +8,12 @@
  * make a single item arbitrarily large either.
  */
 
-import type { SaxesAttributeNS, SaxesTagNS } from 'saxes';
 import { FeedParseError, type FeedFormat } from './model.js';
 import { itemSlot } from './item-children.js';
 import { CORE, namespaceKey } from './namespaces.js';
 import { absoluteBase } from './urls.js';
 import { appendChild, appendText, attributeRecord, attrValue, createNode, type XmlNode } from './xml-node.js';
+import { XMLNS_URI, type ResolvedName, type XmlNames } from './xml-names.js';
 
 export type CaptureKind = 'item' | 'liveItem' | 'channel';
 
@@ -47,7 +47,6 @@ const ELEMENT = 1;
 const SKIP = 2;
 type FrameType = typeof CONTAINER | typeof ELEMENT | typeof SKIP;
 
-const XMLNS_URI = 'http://www.w3.org/2000/xmlns/';
 /**
  * Shared by every element without attributes (most of them). Not frozen: a frozen array has an
  * elements kind of its own, and attribute lookups were slower for seeing one more kind.
@@ -78,15 +77,19 @@ export class DocumentBuilder {
   private ignoredAfterRoot = false;
   /**
    * The attributes of the tag being read, from saxes's attribute events, in document order: the
-   * first `tagAttributeCount` entries. The array is reused (emptying it would free its storage,
-   * to be allocated again at the next tag with attributes).
+   * first `tagAttributeCount` entries of each list (names as written, values, resolved names).
+   * The lists are reused (emptying them would free their storage, to be allocated again at the
+   * next tag with attributes).
    */
-  private readonly tagAttributes: SaxesAttributeNS[] = [];
+  private readonly attributeNames: string[] = [];
+  private readonly attributeValues: string[] = [];
+  private readonly resolvedNames: ResolvedName[] = [];
   private tagAttributeCount = 0;
 
   constructor(
     private readonly sink: DocumentSink,
     private readonly documentBase: string | null,
+    private readonly names: XmlNames,
     private readonly limits: BuilderLimits = DEFAULT_LIMITS,
   ) {}
 
@@ -99,13 +102,17 @@ export class DocumentBuilder {
    * Each attribute of the tag being read, before its openTag (saxes's attribute event). Reading
    * them here rather than from the tag's attribute dictionary spares a slow enumeration per tag.
    */
-  attribute(attribute: SaxesAttributeNS): void {
-    this.tagAttributes[this.tagAttributeCount++] = attribute;
+  attribute(name: string, value: string): void {
+    const index = this.tagAttributeCount++;
+    this.attributeNames[index] = name;
+    this.attributeValues[index] = value;
+    this.names.attribute(name, value);
   }
 
-  openTag(tag: SaxesTagNS): void {
+  openTag(qname: string): void {
     const level = this.depth;
     const count = this.tagAttributeCount;
+    const tag = this.names.open(qname, this.attributeNames, count, this.resolvedNames);
     if (level === 0 || this.types[level - 1] === SKIP) {
       if (level === 0) this.openRoot(tag, count);
       else this.push(SKIP, null, null);
@@ -114,7 +121,7 @@ export class DocumentBuilder {
     }
     let attrs = NO_ATTRIBUTES;
     if (count !== 0) {
-      attrs = readAttributes(this.tagAttributes, count);
+      attrs = readAttributes(this.resolvedNames, this.attributeValues, count);
       this.forgetAttributes();
     }
     const parentType = this.types[level - 1]!;
@@ -148,6 +155,7 @@ export class DocumentBuilder {
   }
 
   closeTag(): void {
+    this.names.close();
     if (this.depth === 0) return;
     const level = --this.depth;
     const type = this.types[level];
@@ -186,8 +194,8 @@ export class DocumentBuilder {
   }
 
   private forgetAttributes(): void {
-    // A hostile tag with thousands of attributes should not keep its list for the rest of the parse.
-    if (this.tagAttributeCount > 64) this.tagAttributes.length = 0;
+    // A hostile tag with thousands of attributes should not keep its lists for the rest of the parse.
+    if (this.tagAttributeCount > 64) this.attributeNames.length = this.attributeValues.length = this.resolvedNames.length = 0;
     this.tagAttributeCount = 0;
   }
 
@@ -198,7 +206,7 @@ export class DocumentBuilder {
     this.bases[level] = base;
   }
 
-  private openRoot(tag: SaxesTagNS, attributeCount: number): void {
+  private openRoot(tag: ResolvedName, attributeCount: number): void {
     if (this.rootClosed || this.format !== null) {
       // A second root (two documents concatenated, trailing garbage): the first one is the feed.
       if (!this.ignoredAfterRoot) this.sink.warn('content after the end of the root element was ignored');
@@ -208,7 +216,7 @@ export class DocumentBuilder {
     }
     const name = lowerCase(tag.local);
     this.rootName = tag.name;
-    this.rootAttributes = attributeRecord(readAttributes(this.tagAttributes, attributeCount));
+    this.rootAttributes = attributeRecord(readAttributes(this.resolvedNames, this.attributeValues, attributeCount));
     if (name === 'rss') this.format = 'rss';
     else if (name === 'feed') this.format = 'atom';
     else if (name === 'rdf') this.format = 'rdf';
@@ -297,21 +305,22 @@ function elementName(uri: string, local: string): ElementName {
  * The attributes as saxes keeps them in the tag (one per qualified name: a repeated name keeps
  * its first place and its last value), keyed by lower-cased name, prefixed ones as "nskey:local".
  */
-function readAttributes(list: readonly SaxesAttributeNS[], count: number): readonly string[] {
+function readAttributes(names: readonly ResolvedName[], values: readonly string[], count: number): readonly string[] {
   // Sized for all of them up front (an array grown by push reserves room for seventeen values).
   const attrs: string[] = new Array<string>(count * 2);
   let used = 0;
-  const repeated = count > 1 ? repeatedNames(list, count) : null;
+  const repeated = count > 1 ? repeatedNames(names, count) : null;
   // Many attributes (hostile input): a set, so that checking for collisions stays linear.
   const keys = count > 16 ? new Set<string>() : null;
   for (let index = 0; index < count; index++) {
-    let attribute = list[index]!;
-    if (repeated !== null && repeated.has(attribute.name)) {
-      const last = repeated.get(attribute.name);
-      if (last === null) continue;
-      attribute = last!;
-      repeated.set(attribute.name, null);
+    let from = index;
+    if (repeated !== null && repeated.has(names[index]!.name)) {
+      const last = repeated.get(names[index]!.name)!;
+      if (last === -1) continue;
+      from = last;
+      repeated.set(names[index]!.name, -1);
     }
+    const attribute = names[from]!;
     if (attribute.uri === XMLNS_URI || attribute.name === 'xmlns') continue;
     const local = lowerCase(attribute.local);
     const key = attribute.prefix === '' ? local : `${namespaceKey(attribute.uri)}:${local}`;
@@ -319,33 +328,33 @@ function readAttributes(list: readonly SaxesAttributeNS[], count: number): reado
     if (INHERITED_NAMES.has(key) || (keys === null ? attrValue(attrs, key, used) !== undefined : keys.has(key))) continue;
     keys?.add(key);
     attrs[used++] = key;
-    attrs[used++] = attribute.value;
+    attrs[used++] = values[from]!;
   }
   if (used === 0) return NO_ATTRIBUTES;
   if (used < attrs.length) attrs.length = used;
   return attrs;
 }
 
-/** Qualified names written more than once, each with its last attribute; null when there are none. */
-function repeatedNames(list: readonly SaxesAttributeNS[], count: number): Map<string, SaxesAttributeNS | null> | null {
-  let repeated: Map<string, SaxesAttributeNS | null> | null = null;
+/** Qualified names written more than once, each with the index of its last attribute (-1 once used); null when there are none. */
+function repeatedNames(names: readonly ResolvedName[], count: number): Map<string, number> | null {
+  let repeated: Map<string, number> | null = null;
   if (count <= 8) {
     for (let index = 1; index < count; index++) {
-      const name = list[index]!.name;
+      const name = names[index]!.name;
       for (let before = 0; before < index; before++) {
-        if (list[before]!.name === name) {
-          (repeated ??= new Map()).set(name, list[index]!);
+        if (names[before]!.name === name) {
+          (repeated ??= new Map()).set(name, index);
           break;
         }
       }
     }
     return repeated;
   }
-  const last = new Map<string, SaxesAttributeNS>();
+  const last = new Map<string, number>();
   for (let index = 0; index < count; index++) {
-    const attribute = list[index]!;
-    if (last.has(attribute.name)) (repeated ??= new Map()).set(attribute.name, attribute);
-    last.set(attribute.name, attribute);
+    const name = names[index]!.name;
+    if (last.has(name)) (repeated ??= new Map()).set(name, index);
+    last.set(name, index);
   }
   return repeated;
 }

@@ -11,7 +11,6 @@
  * downloading early), or `malformed` (no root element, or nothing usable recovered).
  */
 
-import { SaxesParser } from 'saxes';
 import { DocumentBuilder, type CaptureKind } from './document-builder.js';
 import { createByteDecoder, type ByteDecoder } from './encoding.js';
 import { EpisodeCollector } from './episode-collector.js';
@@ -24,7 +23,7 @@ import { mapPodcast } from './podcast-mapper.js';
 import { absoluteBase } from './urls.js';
 import { Warnings, XmlErrorSummary } from './warnings.js';
 import { appendChild, createNode, type XmlNode } from './xml-node.js';
-import { RecoveringSaxesParser } from './xml-recovery.js';
+import { NamespacedSaxesParser, XmlNames } from './xml-names.js';
 import { XmlSanitizer } from './xml-sanitizer.js';
 
 export interface FeedParserOptions {
@@ -79,7 +78,7 @@ class StreamingFeedParser implements FeedParser {
   private readonly warnings: Warnings;
   private readonly xmlErrors = new XmlErrorSummary();
   private readonly sanitizer = new XmlSanitizer();
-  private readonly xml: SaxesParser<{ xmlns: true }>;
+  private readonly xml: NamespacedSaxesParser;
   private readonly builder: DocumentBuilder;
   private readonly episodes: EpisodeCollector<Episode>;
   private readonly liveItems: EpisodeCollector<LiveItem>;
@@ -104,11 +103,13 @@ class StreamingFeedParser implements FeedParser {
     this.channel = createNode(CORE, 'channel', 'channel', [], base, NO_SLOT);
     this.episodes = new EpisodeCollector(maxEpisodes, options.onEpisode);
     this.liveItems = new EpisodeCollector(maxEpisodes, options.onLiveItem);
+    this.xml = new NamespacedSaxesParser();
     this.builder = new DocumentBuilder(
       { element: (kind, node) => this.element(kind, node), warn: (message) => this.warnings.add(message) },
       base,
+      this.createNames(this.xml),
     );
-    this.xml = this.createXmlParser();
+    this.listen(this.xml);
   }
 
   write(chunk: Uint8Array | string): void {
@@ -138,11 +139,12 @@ class StreamingFeedParser implements FeedParser {
     }
   }
 
-  private createXmlParser(): SaxesParser<{ xmlns: true }> {
-    const xml = new RecoveringSaxesParser({
-      xmlns: true,
+  private createNames(xml: NamespacedSaxesParser): XmlNames {
+    return new XmlNames({
+      fail: (message) => void xml.fail(message),
+      xmlVersion: () => xml.xmlVersion,
       // An undeclared well-known prefix (itunes:, podcast:...) means what everybody means by it.
-      resolvePrefix: (prefix: string) => {
+      undeclared: (prefix) => {
         const uri = WELL_KNOWN_PREFIXES[prefix];
         if (uri !== undefined && !this.assumedPrefixes.has(prefix)) {
           this.assumedPrefixes.add(prefix);
@@ -151,15 +153,17 @@ class StreamingFeedParser implements FeedParser {
         return uri;
       },
     });
+  }
+
+  private listen(xml: NamespacedSaxesParser): void {
     Object.assign(xml.ENTITIES, HTML_ENTITIES);
     xml.on('error', (error) => this.xmlErrors.add(error, this.sanitizer.skippedLines));
     xml.on('doctype', (doctype) => Object.assign(xml.ENTITIES, entitiesFromDoctype(doctype)));
-    xml.on('attribute', (attribute) => this.builder.attribute(attribute));
-    xml.on('opentag', (tag) => this.builder.openTag(tag));
+    xml.on('attribute', (attribute) => this.builder.attribute(attribute.name, attribute.value));
+    xml.on('opentag', (tag) => this.builder.openTag(tag.name));
     xml.on('closetag', () => this.builder.closeTag());
     xml.on('text', (text) => this.builder.text(text));
     xml.on('cdata', (text) => this.builder.text(text));
-    return xml;
   }
 
   private feed(text: string): void {
