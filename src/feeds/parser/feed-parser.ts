@@ -145,7 +145,8 @@ class StreamingFeedParser implements FeedParser {
       xmlVersion: () => xml.xmlVersion,
       // An undeclared well-known prefix (itunes:, podcast:...) means what everybody means by it.
       undeclared: (prefix) => {
-        const uri = WELL_KNOWN_PREFIXES[prefix];
+        // Own keys only: an inherited name ("constructor:x") is an unknown prefix, not a function.
+        const uri = Object.hasOwn(WELL_KNOWN_PREFIXES, prefix) ? WELL_KNOWN_PREFIXES[prefix] : undefined;
         if (uri !== undefined && !this.assumedPrefixes.has(prefix)) {
           this.assumedPrefixes.add(prefix);
           this.warnings.add(`namespace prefix "${prefix}" is used without being declared; assumed ${uri}`);

@@ -37,6 +37,13 @@ describe('tolerance', () => {
     assert.match(warnings, /unbound namespace prefix: "foo"/);
   });
 
+  it('reads prefixes named like object properties as unknown ones, without failing', () => {
+    const feed = parse('<rss version="2.0"><channel><title>T</title><constructor:x>1</constructor:x><item><guid>g</guid><__proto__:y/><toString:z a="1"/></item></channel></rss>');
+    assert.equal(feed.episodes.length, 1);
+    assert.equal(feed.wellFormed, false);
+    assert.match(feed.warnings.join('\n'), /unbound namespace prefix: "constructor"/);
+  });
+
   it('recognizes namespaces by URI, whatever the prefix or the URI spelling', () => {
     const feed = parse(
       '<rss version="2.0" xmlns:i="https://www.itunes.com/DTDs/Podcast-1.0.dtd" xmlns:p20="http://podcastindex.org/namespace/1.0/" ' +
