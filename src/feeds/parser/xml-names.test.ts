@@ -17,7 +17,7 @@ function describeName(name: { name: string; prefix: string; local: string; uri: 
 /** What saxes's own namespace mode reports and resolves. */
 function withSaxesNamespaces(xml: string): Seen {
   const seen: Seen = { errors: [], tags: [] };
-  const parser = new SaxesParser({ xmlns: true, resolvePrefix: (prefix) => WELL_KNOWN[prefix] });
+  const parser = new SaxesParser({ xmlns: true, resolvePrefix: (prefix: string) => WELL_KNOWN[prefix] });
   parser.on('error', (error) => seen.errors.push(error.message));
   parser.on('opentag', (tag) => {
     const attributes = Object.values(tag.attributes).map(describeName);
