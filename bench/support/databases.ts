@@ -10,6 +10,14 @@ import type { Database } from '../../src/store/sql.js';
 /** PostgreSQL measured by the benchmarks: BENCH_DATABASE_URL, else TEST_DATABASE_URL (none: PGlite only). */
 export const postgresUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
 
+/** Whether that server runs on this machine, so that its processes' CPU time can be read here. */
+export function isLocalPostgres(): boolean {
+  if (!postgresUrl) return false;
+  const url = new URL(postgresUrl);
+  const host = url.searchParams.get('host') ?? url.hostname;
+  return host === '' || host.startsWith('/') || ['localhost', '127.0.0.1', '[::1]'].includes(host);
+}
+
 /**
  * Runs `fn` on a fresh database: PGlite in a temporary data directory, or a scratch schema of
  * the PostgreSQL server, removed afterwards.
