@@ -144,4 +144,12 @@ describe('LenientUtf8Decoder', () => {
     assert.equal(decoder.write(Uint8Array.of(0xc0, 0xaf, 0xed, 0xa0, 0x80)) + decoder.end(), 'À¯í\u00a0€');
     assert.equal(decoder.invalidBytes, 5);
   });
+
+  it('decodes the chunks after an invalid one as if nothing had come before', () => {
+    const decoder = new LenientUtf8Decoder();
+    assert.equal(decoder.write(Uint8Array.of(0xe2, 0x82, 0x41, 0xf0, 0x9f)), 'â‚A');
+    assert.equal(decoder.write(Uint8Array.of(0x98, 0x80, 0xc3, 0xa9)), '😀é');
+    assert.equal(decoder.write(Uint8Array.of(0xff)) + decoder.write(Uint8Array.of(0xe2, 0x82, 0xac)) + decoder.end(), 'ÿ€');
+    assert.equal(decoder.invalidBytes, 3);
+  });
 });
