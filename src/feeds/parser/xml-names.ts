@@ -189,7 +189,7 @@ export class XmlNames {
 }
 
 interface SaxesInternals {
-  attribList: unknown[];
+  attributeHandler: ((attribute: { name: string; value: string }) => void) | undefined;
   currentXMLVersion: string;
   nameStartCheck: (code: number) => boolean;
   nameCheck: (code: number) => boolean;
@@ -223,13 +223,24 @@ export class NamespacedSaxesParser extends RecoveringSaxesParser<SaxesOptions> {
   }
 }
 
-Object.defineProperty(NamespacedSaxesParser.prototype, 'processAttribsPlain', {
+// Attributes go to the attribute handler only: saxes's list of them, which its start tag
+// processing reads (replaced below), is not kept, nor emptied at every tag.
+Object.defineProperty(NamespacedSaxesParser.prototype, 'pushAttribPlain', {
   configurable: true,
   writable: true,
-  value: function processAttributesLater(this: SaxesInternals): void {
-    this.attribList.length = 0;
+  value: function pushAttributeToHandler(this: SaxesInternals, name: string, value: string): void {
+    const handler = this.attributeHandler;
+    if (handler !== undefined) handler({ name, value });
   },
 });
 
+Object.defineProperty(NamespacedSaxesParser.prototype, 'processAttribsPlain', {
+  configurable: true,
+  writable: true,
+  value: function processAttributesLater(): void {},
+});
+
 /** Whether the private members relied on were found (a test fails loudly otherwise). */
-export const namespacedParserHooks = typeof (SaxesParser.prototype as unknown as { processAttribsPlain?: unknown }).processAttribsPlain === 'function';
+export const namespacedParserHooks = ['processAttribsPlain', 'pushAttribPlain'].every(
+  (name) => typeof (SaxesParser.prototype as unknown as Record<string, unknown>)[name] === 'function',
+);
