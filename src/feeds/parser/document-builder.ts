@@ -125,7 +125,7 @@ export class DocumentBuilder {
       this.forgetAttributes();
     }
     const parentType = this.types[level - 1]!;
-    const { ns, name, slot } = elementName(tag.uri, tag.local);
+    const { ns, name, slot } = (tag.derived ??= elementName(tag.uri, tag.local)) as ElementName;
     const parentBase = parentType === CONTAINER ? this.bases[level - 1]! : this.nodes[level - 1]!.base;
     const xmlBase = attrValue(attrs, 'xml:base');
     const base = xmlBase === undefined ? parentBase : absoluteBase(xmlBase, parentBase);
@@ -263,7 +263,7 @@ function lowerCase(name: string): string {
   return lower;
 }
 
-interface ElementName {
+export interface ElementName {
   /** Namespace key (namespaces.ts). */
   readonly ns: string;
   /** Lower-cased local name. */
@@ -275,7 +275,8 @@ interface ElementName {
 /**
  * Element names by namespace URI (as saxes resolved it) and local name, cached: one lookup per
  * element instead of one for the namespace and one for the name. Consecutive elements mostly
- * share their URI, which is then found without a lookup. Bounded against hostile input.
+ * share their URI, which is then found without a lookup. Bounded against hostile input. Each
+ * resolved name also keeps its result (ResolvedName.derived): this runs once per name and scope.
  */
 const elementNames = new Map<string, Map<string, ElementName>>();
 let cachedNames = 0;
@@ -321,11 +322,9 @@ function readAttributes(names: readonly ResolvedName[], values: readonly string[
       repeated.set(names[index]!.name, -1);
     }
     const attribute = names[from]!;
-    if (attribute.uri === XMLNS_URI || attribute.name === 'xmlns') continue;
-    const local = lowerCase(attribute.local);
-    const key = attribute.prefix === '' ? local : `${namespaceKey(attribute.uri)}:${local}`;
+    const key = ((attribute.derived ??= attributeKey(attribute)) as AttributeKey).key;
     // The first spelling wins when case-folding makes two attributes collide.
-    if (INHERITED_NAMES.has(key) || (keys === null ? attrValue(attrs, key, used) !== undefined : keys.has(key))) continue;
+    if (key === null || (keys === null ? attrValue(attrs, key, used) !== undefined : keys.has(key))) continue;
     keys?.add(key);
     attrs[used++] = key;
     attrs[used++] = values[from]!;
@@ -333,6 +332,18 @@ function readAttributes(names: readonly ResolvedName[], values: readonly string[
   if (used === 0) return NO_ATTRIBUTES;
   if (used < attrs.length) attrs.length = used;
   return attrs;
+}
+
+export interface AttributeKey {
+  /** The attribute's key in XmlNode.attrs, or null for an attribute that is not kept. */
+  readonly key: string | null;
+}
+
+function attributeKey(attribute: ResolvedName): AttributeKey {
+  if (attribute.uri === XMLNS_URI || attribute.name === 'xmlns') return { key: null };
+  const local = lowerCase(attribute.local);
+  const key = attribute.prefix === '' ? local : `${namespaceKey(attribute.uri)}:${local}`;
+  return { key: INHERITED_NAMES.has(key) ? null : key };
 }
 
 /** Qualified names written more than once, each with the index of its last attribute (-1 once used); null when there are none. */

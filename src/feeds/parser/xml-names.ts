@@ -15,6 +15,7 @@
  */
 
 import { SaxesParser, type SaxesOptions } from 'saxes';
+import type { AttributeKey, ElementName } from './document-builder.js';
 import { RecoveringSaxesParser } from './xml-recovery.js';
 
 export const XML_URI = 'http://www.w3.org/XML/1998/namespace';
@@ -40,6 +41,11 @@ export interface ResolvedName {
   readonly errors: readonly string[] | null;
   /** Attributes: the expanded name that duplicates are detected on. */
   readonly expanded: string;
+  /**
+   * What the document builder derives from the name (its keys: document-builder.ts), kept with it
+   * so that it is worked out once per scope rather than at each element; null until then.
+   */
+  derived: ElementName | AttributeKey | null;
 }
 
 interface Scope {
@@ -165,7 +171,7 @@ export class XmlNames {
         uri = prefix;
       }
     }
-    return { name, prefix, local, uri, errors: errors.length === 0 ? null : errors, expanded: name };
+    return { name, prefix, local, uri, errors: errors.length === 0 ? null : errors, expanded: name, derived: null };
   }
 
   private resolveAttribute(scope: Scope, name: string): ResolvedName {
@@ -173,14 +179,14 @@ export class XmlNames {
     const prefix = colon === -1 ? '' : name.slice(0, colon);
     const local = colon === -1 ? name : name.slice(colon + 1);
     // No prefix (":a" included): no namespace, and the name as written is what must not repeat.
-    if (prefix === '') return { name, prefix, local, uri: name === 'xmlns' ? XMLNS_URI : '', errors: null, expanded: name };
+    if (prefix === '') return { name, prefix, local, uri: name === 'xmlns' ? XMLNS_URI : '', errors: null, expanded: name, derived: null };
     let uri = this.resolve(scope, prefix);
     let errors: string[] | null = null;
     if (uri === undefined) {
       errors = [`unbound namespace prefix: ${JSON.stringify(prefix)}.`];
       uri = prefix;
     }
-    return { name, prefix, local, uri, errors, expanded: `{${uri}}${local}` };
+    return { name, prefix, local, uri, errors, expanded: `{${uri}}${local}`, derived: null };
   }
 
   private report(errors: readonly string[] | null): void {
