@@ -62,11 +62,23 @@ export class XmlSanitizer {
   skippedLines = 0;
 
   write(text: string): string {
-    return this.scan(text, false);
+    return this.mode === 'prolog' ? this.start(text, false) : this.scan(text, false);
   }
 
   end(): string {
-    return this.scan('', true);
+    return this.mode === 'prolog' ? this.start('', true) : this.scan('', true);
+  }
+
+  /**
+   * Before the document: finds where it starts, then scans from there. Kept out of `scan`, which
+   * V8 optimizes early in a parse and would otherwise throw away at the start of every later one
+   * (the branch ran only before V8 collected type feedback for it).
+   */
+  private start(input: string, final: boolean): string {
+    const text = this.pending === '' ? input : this.pending + input;
+    this.pending = '';
+    const document = this.prolog(text, final);
+    return document === null ? '' : this.scan(document, final);
   }
 
   /**
@@ -76,13 +88,8 @@ export class XmlSanitizer {
    * are passed: a character that breaks a reference ("&am\u0001p;") still makes it a stray "&".
    */
   private scan(input: string, final: boolean): string {
-    let text = this.pending === '' ? input : this.pending + input;
+    const text = this.pending === '' ? input : this.pending + input;
     this.pending = '';
-    if (this.mode === 'prolog') {
-      const start = this.prolog(text, final);
-      if (start === null) return '';
-      text = start;
-    }
     const length = text.length;
     let out = '';
     /** Start of the stretch of `text` not yet added to `out`. */
