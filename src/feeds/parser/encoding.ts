@@ -23,6 +23,11 @@ export interface ByteDecoder {
   end(): string;
   /** The encoding in use (WHATWG name), or null until it is decided. */
   readonly encoding: string | null;
+  /**
+   * Whether the text the last write() returned is known to hold no character XML 1.0 forbids
+   * (checked on the bytes, for UTF-8 only), which spares the repair pass looking for them.
+   */
+  readonly knownValid: boolean;
 }
 
 /** The part of TextDecoder used here, so that windows-1252 can use its own table. */
@@ -43,12 +48,14 @@ export function createByteDecoder(warn: (message: string) => void): ByteDecoder 
 class SniffingDecoder implements ByteDecoder {
   private stage: Stage = { kind: 'sniff', head: new Uint8Array(0) };
   encoding: string | null = null;
+  knownValid = false;
   private ended = false;
 
   constructor(private readonly warn: (message: string) => void) {}
 
   write(chunk: Uint8Array): string {
     const stage = this.stage;
+    this.knownValid = false;
     switch (stage.kind) {
       case 'sniff': {
         const head = concat(stage.head, chunk);
@@ -58,8 +65,11 @@ class SniffingDecoder implements ByteDecoder {
         }
         return this.decide(head);
       }
-      case 'lenient':
-        return stage.decoder.write(chunk);
+      case 'lenient': {
+        const text = stage.decoder.write(chunk);
+        this.knownValid = stage.decoder.knownValid;
+        return text;
+      }
       case 'native':
         return stage.decoder.decode(chunk, { stream: true });
       case 'ascii-until-proven':

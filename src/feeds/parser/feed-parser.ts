@@ -119,8 +119,13 @@ class StreamingFeedParser implements FeedParser {
       const kind = typeof chunk === 'string' ? 'text' : 'bytes';
       if (this.input !== null && this.input !== kind) throw new TypeError('a feed parser takes either bytes or strings, not both');
       this.input = kind;
-      if (typeof chunk === 'string') this.feed(chunk);
-      else this.feed((this.decoder ??= createByteDecoder((message) => this.warnings.add(message))).write(chunk));
+      if (typeof chunk === 'string') {
+        this.feed(chunk, false);
+      } else {
+        const decoder = (this.decoder ??= createByteDecoder((message) => this.warnings.add(message)));
+        const text = decoder.write(chunk);
+        this.feed(text, decoder.knownValid);
+      }
     } catch (error) {
       throw this.fail(error);
     }
@@ -129,7 +134,7 @@ class StreamingFeedParser implements FeedParser {
   end(): ParsedFeed {
     this.guard();
     try {
-      if (this.decoder !== null) this.feed(this.decoder.end());
+      if (this.decoder !== null) this.feed(this.decoder.end(), false);
       this.passToXml(this.sanitizer.end());
       this.xml.close();
       this.state = 'ended';
@@ -167,8 +172,9 @@ class StreamingFeedParser implements FeedParser {
     xml.on('cdata', (text) => this.builder.text(text));
   }
 
-  private feed(text: string): void {
-    if (text !== '') this.passToXml(this.sanitizer.write(text));
+  /** `knownValid`: the text is known to hold no character XML forbids (ByteDecoder.knownValid). */
+  private feed(text: string, knownValid: boolean): void {
+    if (text !== '') this.passToXml(this.sanitizer.write(text, knownValid));
   }
 
   private passToXml(text: string): void {

@@ -8,6 +8,7 @@
  * end of a chunk is carried over only while it can still become valid.
  */
 
+import { mayHoldForbiddenCharacters } from './forbidden-bytes.js';
 import { WINDOWS_1252 } from './windows-1252.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -57,17 +58,22 @@ export class LenientUtf8Decoder {
   private streaming = newStreamingDecoder();
   /** How many bytes were read as windows-1252 because they were not valid UTF-8. */
   invalidBytes = 0;
+  /** Whether the text the last write() returned is known to hold no character XML 1.0 forbids. */
+  knownValid = false;
 
   write(chunk: Uint8Array): string {
     const bytes = this.carry.length === 0 ? chunk : concat(this.carry, chunk);
     const complete = completeLength(bytes);
     this.carry = bytes.slice(complete);
+    // The bytes decoded (the carried ones included: a carried 0xEF may start U+FFFF).
+    this.knownValid = !mayHoldForbiddenCharacters(complete === bytes.length ? bytes : bytes.subarray(0, complete));
     return this.decode(bytes, complete, true);
   }
 
   end(): string {
     const bytes = this.carry;
     this.carry = new Uint8Array(0);
+    this.knownValid = false;
     // Not streamed: an unfinished sequence must fail here (and be read as windows-1252), not wait.
     return this.decode(bytes, bytes.length, false);
   }

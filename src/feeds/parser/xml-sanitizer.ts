@@ -43,6 +43,14 @@ const COMMENT_END = new RegExp(`-->|[${INVALID}]`, 'g');
  * tag when followed by a name start character, "/", "!" or "?".
  */
 const ATTENTION = new RegExp(`&(?![A-Za-z_][\\w.-]{0,63};)|<(?![A-Za-z_:/?\\u00C0-\\uFFFF])|[${INVALID}]`, 'g');
+/**
+ * The same, for text known to hold no invalid character (ByteDecoder.knownValid): looking for
+ * them was as much work for the regular expression engine as all the rest.
+ */
+const VALID_CDATA_END = /\]\]>/g;
+const VALID_COMMENT_END = /-->/g;
+const VALID_ATTENTION = /&(?![A-Za-z_][\w.-]{0,63};)|<(?![A-Za-z_:/?\u00C0-\uFFFF])/g;
+const HAS_INVALID = new RegExp(`[${INVALID}]`);
 
 type Mode = 'prolog' | 'text' | 'cdata' | 'comment';
 
@@ -61,12 +69,13 @@ export class XmlSanitizer {
   /** Line breaks removed before the document: the XML parser's line numbers are off by this much. */
   skippedLines = 0;
 
-  write(text: string): string {
-    return this.mode === 'prolog' ? this.start(text, false) : this.scan(text, false);
+  /** `knownValid`: the text is known to hold no character XML forbids (ByteDecoder.knownValid). */
+  write(text: string, knownValid = false): string {
+    return this.mode === 'prolog' ? this.start(text, false, knownValid) : this.scan(text, false, knownValid);
   }
 
   end(): string {
-    return this.mode === 'prolog' ? this.start('', true) : this.scan('', true);
+    return this.mode === 'prolog' ? this.start('', true, false) : this.scan('', true, false);
   }
 
   /**
@@ -74,11 +83,17 @@ export class XmlSanitizer {
    * V8 optimizes early in a parse and would otherwise throw away at the start of every later one
    * (the branch ran only before V8 collected type feedback for it).
    */
-  private start(input: string, final: boolean): string {
+  private start(input: string, final: boolean, knownValid: boolean): string {
+    const valid = this.pendingValid(knownValid);
     const text = this.pending === '' ? input : this.pending + input;
     this.pending = '';
     const document = this.prolog(text, final);
-    return document === null ? '' : this.scan(document, final);
+    return document === null ? '' : this.scan(document, final, valid);
+  }
+
+  /** Whether the held back text and the input known valid make valid text. */
+  private pendingValid(knownValid: boolean): boolean {
+    return knownValid && (this.pending === '' || !HAS_INVALID.test(this.pending));
   }
 
   /**
@@ -87,7 +102,9 @@ export class XmlSanitizer {
    * copied. Checks read the raw text, invalid characters included, and those are dropped as they
    * are passed: a character that breaks a reference ("&am\u0001p;") still makes it a stray "&".
    */
-  private scan(input: string, final: boolean): string {
+  private scan(input: string, final: boolean, knownValid: boolean): string {
+    const valid = this.pendingValid(knownValid);
+    const attention = valid ? VALID_ATTENTION : ATTENTION;
     const text = this.pending === '' ? input : this.pending + input;
     this.pending = '';
     const length = text.length;
@@ -98,7 +115,7 @@ export class XmlSanitizer {
     while (index < length) {
       if (this.mode !== 'text') {
         const cdata = this.mode === 'cdata';
-        const end = cdata ? CDATA_END : COMMENT_END;
+        const end = cdata ? (valid ? VALID_CDATA_END : CDATA_END) : valid ? VALID_COMMENT_END : COMMENT_END;
         // Without a terminator, a "]" or "]]" ("-", "--") at the end is held back: it may start one
         // cut by the chunk. Nothing else is: a chunk passed on whole is not copied again.
         const open = final ? length : length - heldBack(text, index, cdata ? 0x5d : 0x2d);
@@ -122,9 +139,9 @@ export class XmlSanitizer {
         }
         continue;
       }
-      ATTENTION.lastIndex = index;
-      if (!ATTENTION.test(text)) break;
-      const at = ATTENTION.lastIndex - 1;
+      attention.lastIndex = index;
+      if (!attention.test(text)) break;
+      const at = attention.lastIndex - 1;
       const code = text.charCodeAt(at);
       if (code === 0x3c) {
         // Only "<!", "<" at the end, and "<" before a character that cannot start a tag get here.
