@@ -23,17 +23,8 @@ export interface XmlNode {
   content: Array<string | XmlNode>;
   /** The effective xml:base for URLs in this element (absolute), or null. */
   base: string | null;
-  /** Child elements by local name, built on the first lookup in a large element (see childIndex). */
-  index: ChildIndex | null;
   /** Where the episode mapping keeps this element when it is a child of an item (item-children.ts). */
   slot: number;
-}
-
-interface ChildIndex {
-  /** content.length when the index was built: the channel node grows while the feed is read. */
-  length: number;
-  /** The child, or the children when the name is repeated (most names appear once). */
-  byName: Map<string, XmlNode | XmlNode[]>;
 }
 
 /**
@@ -45,7 +36,7 @@ const NO_CONTENT = Object.freeze([]) as unknown as Array<string | XmlNode>;
 
 /** `name` must already be lower-cased. */
 export function createNode(ns: string, name: string, qname: string, attrs: readonly string[], base: string | null, slot: number): XmlNode {
-  return { ns, name, qname, attrs, content: NO_CONTENT, base, index: null, slot };
+  return { ns, name, qname, attrs, content: NO_CONTENT, base, slot };
 }
 
 export function appendText(node: XmlNode, text: string): void {
@@ -69,36 +60,16 @@ export function elements(node: XmlNode): XmlNode[] {
 }
 
 /**
- * Below this many parts (elements and text between them), lookups scan the content; above, an
- * item's mapping asks for some fifty names, and one pass that groups the children by name beats
- * fifty scans.
+ * Lookups scan the content. Items are read through their slots (item-children.ts); what is left
+ * is the channel (a few dozen elements, looked up once per feed) and small elements. An index by
+ * name for large elements used to be built here: the channel, mapped at the end of each parse, was
+ * the only element large enough, and reaching that code there made V8 throw away these functions'
+ * optimized code (used by every item) at the end of every parse.
  */
-const INDEX_FROM = 12;
 const NONE: readonly XmlNode[] = [];
-
-function childIndex(node: XmlNode): Map<string, XmlNode | XmlNode[]> | null {
-  const content = node.content;
-  if (content.length < INDEX_FROM) return null;
-  if (node.index !== null && node.index.length === content.length) return node.index.byName;
-  const byName = new Map<string, XmlNode | XmlNode[]>();
-  for (const part of content) {
-    if (typeof part === 'string') continue;
-    const found = byName.get(part.name);
-    if (found === undefined) byName.set(part.name, part);
-    else if (Array.isArray(found)) found.push(part);
-    else byName.set(part.name, [found, part]);
-  }
-  node.index = { length: content.length, byName };
-  return byName;
-}
 
 /** Child elements with this (lower-case) local name, whatever their namespace, in document order. */
 export function named(node: XmlNode, name: string): readonly XmlNode[] {
-  const index = childIndex(node);
-  if (index !== null) {
-    const found = index.get(name);
-    return found === undefined ? NONE : Array.isArray(found) ? found : [found];
-  }
   let found: XmlNode[] | null = null;
   for (const part of node.content) {
     if (typeof part !== 'string' && part.name === name) (found ??= []).push(part);
@@ -108,16 +79,9 @@ export function named(node: XmlNode, name: string): readonly XmlNode[] {
 
 /** First child element with this namespace key and (lower-case) local name. */
 export function child(node: XmlNode, ns: string, name: string): XmlNode | undefined {
-  const index = childIndex(node);
-  if (index === null) {
-    for (const part of node.content) {
-      if (typeof part !== 'string' && part.name === name && part.ns === ns) return part;
-    }
-    return undefined;
+  for (const part of node.content) {
+    if (typeof part !== 'string' && part.name === name && part.ns === ns) return part;
   }
-  const found = index.get(name);
-  if (found === undefined || !Array.isArray(found)) return found?.ns === ns ? found : undefined;
-  for (const part of found) if (part.ns === ns) return part;
   return undefined;
 }
 
