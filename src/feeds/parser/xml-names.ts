@@ -54,8 +54,12 @@ interface Scope {
   readonly declared: ReadonlyMap<string, string>;
   readonly elements: Map<string, ResolvedName>;
   readonly attributes: Map<string, ResolvedName>;
-  /** Names last found in this scope, by a cheap hash of the name (see lookUp); made on first use. */
-  recent: Array<ResolvedName | undefined> | null;
+  /**
+   * Names last found in this scope, by a cheap hash of the name (see lookUp). Made with the scope:
+   * made on first use, that code ran once per parse, and made V8 throw lookUp's optimized code away
+   * at the start of each parse.
+   */
+  readonly recent: Array<ResolvedName | undefined>;
 }
 
 /** Names remembered per scope; beyond (hostile input), names are resolved at each use. */
@@ -64,7 +68,7 @@ const MAX_CACHED = 2000;
 const RECENT = 128;
 
 function newScope(parent: Scope | null, declared: ReadonlyMap<string, string>): Scope {
-  return { parent, declared, elements: new Map(), attributes: new Map(), recent: null };
+  return { parent, declared, elements: new Map(), attributes: new Map(), recent: new Array<ResolvedName | undefined>(2 * RECENT) };
 }
 
 export class XmlNames {
@@ -152,7 +156,7 @@ export class XmlNames {
     const length = name.length;
     const mixed = length === 0 ? 0 : ((length * 31 + name.charCodeAt(0)) * 31 + name.charCodeAt(length - 1)) * 31 + name.charCodeAt(length >> 1);
     const hash = (mixed & (RECENT - 1)) | (element ? RECENT : 0);
-    const recent = (scope.recent ??= new Array<ResolvedName | undefined>(2 * RECENT));
+    const recent = scope.recent;
     let found = recent[hash];
     if (found === undefined || found.name !== name) {
       const cache = element ? scope.elements : scope.attributes;
