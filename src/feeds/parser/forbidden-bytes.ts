@@ -11,30 +11,11 @@
  * reads invalid bytes as windows-1252 (that maps 0x80-0xFF to characters from U+0080 on). Where
  * WebAssembly is unavailable every chunk is flagged: the repair pass then scans for them itself.
  *
- * The module, in WebAssembly text format (compiled with wabt 1.0.39, SIMD enabled):
+ * The module's source is forbidden-bytes.wat, next to this file. MODULE is its binary, rebuilt with
+ * wabt 1.0.39 from the npm registry (the bytes are identical):
  *
- *   (module
- *     (memory (export "memory") 2)
- *     ;; Whether bytes [0, length) of the memory (length: a multiple of 64) hold a flagged byte.
- *     (func (export "flagged") (param $length i32) (result i32)
- *       (local $at i32) (local $v v128) (local $m v128)
- *       (block $done
- *         (loop $next
- *           (br_if $done (i32.ge_u (local.get $at) (local.get $length)))
- *           ;; Four times, at offset=0, 16, 32 and 48:
- *           (local.set $v (v128.load offset=0 (local.get $at)))
- *           (local.set $m (v128.or (local.get $m)
- *             (v128.or
- *               (v128.or
- *                 ;; 0x00-0x0F but TAB, LF, CR (a lane above 15 gives 0)
- *                 (i8x16.swizzle (v128.const i8x16 1 1 1 1 1 1 1 1 1 0 0 1 1 0 1 1) (local.get $v))
- *                 ;; 0x10-0x1F
- *                 (i8x16.lt_u (i8x16.sub (local.get $v) (v128.const i8x16 16 ...)) (v128.const i8x16 16 ...)))
- *               (i8x16.eq (local.get $v) (v128.const i8x16 0xef ...)))))
- *           (br_if $done (v128.any_true (local.get $m)))
- *           (local.set $at (i32.add (local.get $at) (i32.const 64)))
- *           (br $next)))
- *       (v128.any_true (local.get $m))))
+ *   npx -y wabt@1.0.39 wat2wasm src/feeds/parser/forbidden-bytes.wat -o /tmp/forbidden-bytes.wasm
+ *   base64 -w0 /tmp/forbidden-bytes.wasm
  */
 
 const MODULE = 'AGFzbQEAAAABBgFgAX8BfwMCAQAFAwEAAgcUAgZtZW1vcnkCAAdmbGFnZ2VkAAAKygMBxwMCAX8CewJAA0AgASAATw0BIAH9AAQAIQIgA/0MAQEBAQEBAQEBAAABAQABASAC/Q4gAv0MEBAQEBAQEBAQEBAQEBAQEP1x/QwQEBAQEBAQEBAQEBAQEBAQ/Sb9UCAC/Qzv7+/v7+/v7+/v7+/v7+/v/SP9UP1QIQMgAf0ABBAhAiAD/QwBAQEBAQEBAQEAAAEBAAEBIAL9DiAC/QwQEBAQEBAQEBAQEBAQEBAQ/XH9DBAQEBAQEBAQEBAQEBAQEBD9Jv1QIAL9DO/v7+/v7+/v7+/v7+/v7+/9I/1Q/VAhAyAB/QAEICECIAP9DAEBAQEBAQEBAQAAAQEAAQEgAv0OIAL9DBAQEBAQEBAQEBAQEBAQEBD9cf0MEBAQEBAQEBAQEBAQEBAQEP0m/VAgAv0M7+/v7+/v7+/v7+/v7+/v7/0j/VD9UCEDIAH9AAQwIQIgA/0MAQEBAQEBAQEBAAABAQABASAC/Q4gAv0MEBAQEBAQEBAQEBAQEBAQEP1x/QwQEBAQEBAQEBAQEBAQEBAQ/Sb9UCAC/Qzv7+/v7+/v7+/v7+/v7+/v/SP9UP1QIQMgA/1TDQEgAUHAAGohAQwACwsgA/1TCw==';
