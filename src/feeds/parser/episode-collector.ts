@@ -121,5 +121,7 @@ function detachStrings(value: object): void {
  * its whole decoded chunk alive, and memory would grow with the feed (measured: ~9 KB per item).
  */
 function detached(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8');
+  // The concatenation is a rope; slicing it makes V8 flatten it into a new string first, and the
+  // slice then refers to that copy. Much cheaper than a round trip through a Buffer.
+  return text.length < 13 ? text : (' ' + text).slice(1);
 }
