@@ -52,12 +52,22 @@ export function collapseWhitespace(text: string): string {
 /** Comma-separated keywords, trimmed, without empties or duplicates. */
 export function splitKeywords(value: string | null): string[] {
   if (value === null) return [];
-  const seen = new Set<string>();
-  for (const keyword of value.split(',')) {
-    const trimmed = collapseWhitespace(keyword).trim();
-    if (trimmed !== '') seen.add(trimmed);
+  // Whitespace runs never span a comma: collapsing the whole list collapses each keyword.
+  const list = collapseWhitespace(value);
+  const keywords: string[] = [];
+  // A set only for long lists (hostile input): a few keywords are checked faster in the array.
+  let seen: Set<string> | null = null;
+  for (let start = 0; ; ) {
+    const comma = list.indexOf(',', start);
+    const keyword = (comma === -1 ? list.slice(start) : list.slice(start, comma)).trim();
+    if (keyword !== '' && !(seen === null ? keywords.includes(keyword) : seen.has(keyword))) {
+      keywords.push(keyword);
+      if (seen !== null) seen.add(keyword);
+      else if (keywords.length === 16) seen = new Set(keywords);
+    }
+    if (comma === -1) return keywords;
+    start = comma + 1;
   }
-  return [...seen];
 }
 
 /** Trimmed text; null when empty. */

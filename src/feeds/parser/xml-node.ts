@@ -114,17 +114,23 @@ export function lineText(node: XmlNode | undefined): string | null {
  */
 export function innerMarkup(node: XmlNode | undefined): string | null {
   if (node === undefined) return null;
+  const content = node.content;
+  // One text (nearly every description): the text itself.
+  const markup = content.length === 1 && typeof content[0] === 'string' ? content[0].trim() : mixedMarkup(content);
+  return markup === '' ? null : markup;
+}
+
+function mixedMarkup(content: ReadonlyArray<string | XmlNode>): string {
   // With child elements the whole content is markup, so its text must stay escaped; without, the
   // text is the HTML source the publisher escaped or wrapped in CDATA.
   let isMarkup = false;
-  for (const part of node.content) if (typeof part !== 'string') isMarkup = true;
+  for (const part of content) if (typeof part !== 'string') isMarkup = true;
   let markup = '';
-  for (const part of node.content) {
+  for (const part of content) {
     if (typeof part !== 'string') markup += outerXml(part);
     else markup += isMarkup ? escapeXml(part, false) : part;
   }
-  markup = markup.trim();
-  return markup === '' ? null : markup;
+  return markup.trim();
 }
 
 function outerXml(node: XmlNode): string {
