@@ -34,7 +34,8 @@ export function parseInteger(value: string | null): number | null {
 /** A size in bytes: also accepts "1,234,567" and "1234.0", which feed generators produce. */
 export function parseByteLength(value: string | null): number | null {
   if (value === null) return null;
-  const cleaned = value.trim().replace(/,(?=\d{3}(?:\D|$))/g, '');
+  const trimmed = value.trim();
+  const cleaned = trimmed.includes(',') ? trimmed.replace(/,(?=\d{3}(?:\D|$))/g, '') : trimmed;
   const number = parseNumber(cleaned);
   if (number === null || number < 0) return null;
   const bytes = Math.floor(number);
