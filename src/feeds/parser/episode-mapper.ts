@@ -61,10 +61,10 @@ import {
   TITLE,
   TRANSCRIPTS,
   VALUES,
-  every,
   gatherItemChildren,
-  one,
   type ItemChildren,
+  type Repeated,
+  type Single,
 } from './item-children.js';
 import type { Enclosure, Episode, EpisodeType, ImageCandidate, LiveItem, LiveStatus } from './model.js';
 import {
@@ -102,9 +102,9 @@ function warnItem(context: MappingContext, label: string, message: string): void
 }
 
 /** Each element of the list mapped, the unusable ones (null) dropped. */
-function mapAll<T>(nodes: readonly XmlNode[] | null, parse: (node: XmlNode) => T | null): T[] {
+function mapAll<T>(nodes: readonly XmlNode[] | undefined, parse: (node: XmlNode) => T | null): T[] {
   const mapped: T[] = [];
-  if (nodes === null) return mapped;
+  if (nodes === undefined) return mapped;
   for (let index = 0; index < nodes.length; index++) {
     const parsed = parse(nodes[index]!);
     if (parsed !== null) mapped.push(parsed);
@@ -113,8 +113,8 @@ function mapAll<T>(nodes: readonly XmlNode[] | null, parse: (node: XmlNode) => T
 }
 
 /** The first usable element of the list, mapped; null when there is none. */
-function mapFirst<T>(nodes: readonly XmlNode[] | null, parse: (node: XmlNode) => T | null): T | null {
-  if (nodes === null) return null;
+function mapFirst<T>(nodes: readonly XmlNode[] | undefined, parse: (node: XmlNode) => T | null): T | null {
+  if (nodes === undefined) return null;
   for (let index = 0; index < nodes.length; index++) {
     const parsed = parse(nodes[index]!);
     if (parsed !== null) return parsed;
@@ -127,7 +127,7 @@ export function mapEpisode(item: XmlNode, context: MappingContext): Episode {
 }
 
 function episodeFrom(item: XmlNode, found: ItemChildren, context: MappingContext): Episode {
-  const title = lineText(one(found, TITLE) ?? one(found, ATOM_TITLE)) ?? lineText(one(found, ITUNES_TITLE)) ?? lineText(one(found, DC_TITLE));
+  const title = lineText((found[TITLE] as Single) ?? (found[ATOM_TITLE] as Single)) ?? lineText(found[ITUNES_TITLE] as Single) ?? lineText(found[DC_TITLE] as Single);
   const identifier = readIdentifier(item, found);
   const label = identifier ?? title ?? 'untitled item';
 
@@ -135,16 +135,16 @@ function episodeFrom(item: XmlNode, found: ItemChildren, context: MappingContext
   const enclosure = readEnclosure(found);
   const { publishedAt, rawDate } = readPublished(found, context, label);
 
-  const durationNode = one(found, ITUNES_DURATION);
+  const durationNode = found[ITUNES_DURATION] as Single;
   const rawDuration = durationNode === undefined ? null : textContent(durationNode).trim();
   let durationSeconds = parseDuration(rawDuration);
   if (durationSeconds === null && rawDuration) warnItem(context, label, `unreadable itunes:duration "${rawDuration.slice(0, 40)}"`);
   durationSeconds ??= parseDuration(attr(mediaContent(found), 'duration'));
 
-  const podcastSeason = one(found, PODCAST_SEASON);
-  const podcastEpisode = one(found, PODCAST_EPISODE);
-  const episodeType = lineText(one(found, ITUNES_EPISODE_TYPE))?.toLowerCase() as EpisodeType | undefined;
-  const images = readImages(every(found, IMAGES));
+  const podcastSeason = found[PODCAST_SEASON] as Single;
+  const podcastEpisode = found[PODCAST_EPISODE] as Single;
+  const episodeType = lineText(found[ITUNES_EPISODE_TYPE] as Single)?.toLowerCase() as EpisodeType | undefined;
+  const images = readImages(found[IMAGES] as Repeated);
 
   let guid = identifier;
   let guidIsFallback = false;
@@ -158,42 +158,42 @@ function episodeFrom(item: XmlNode, found: ItemChildren, context: MappingContext
     guid,
     guidIsFallback,
     title,
-    subtitle: lineText(one(found, ITUNES_SUBTITLE)),
+    subtitle: lineText(found[ITUNES_SUBTITLE] as Single),
     description: readDescription(found),
     link,
     publishedAt,
     author:
-      lineText(one(found, ITUNES_AUTHOR)) ??
-      lineText(one(found, AUTHOR)) ??
-      lineText(one(found, DC_CREATOR)) ??
+      lineText(found[ITUNES_AUTHOR] as Single) ??
+      lineText(found[AUTHOR] as Single) ??
+      lineText(found[DC_CREATOR] as Single) ??
       lineText(atomAuthorName(found)),
     enclosure: enclosure === null ? null : enclosure.enclosure,
     durationSeconds,
     imageUrl: readImage(found) ?? largest(images),
-    explicit: parseExplicit(lineText(one(found, ITUNES_EXPLICIT)) ?? lineText(one(found, GOOGLEPLAY_EXPLICIT))),
-    season: parseInteger(lineText(one(found, ITUNES_SEASON))) ?? parseInteger(lineText(podcastSeason)),
+    explicit: parseExplicit(lineText(found[ITUNES_EXPLICIT] as Single) ?? lineText(found[GOOGLEPLAY_EXPLICIT] as Single)),
+    season: parseInteger(lineText(found[ITUNES_SEASON] as Single)) ?? parseInteger(lineText(podcastSeason)),
     seasonName: attr(podcastSeason, 'name'),
-    episode: parseInteger(lineText(one(found, ITUNES_EPISODE))) ?? parseNumber(lineText(podcastEpisode)),
+    episode: parseInteger(lineText(found[ITUNES_EPISODE] as Single)) ?? parseNumber(lineText(podcastEpisode)),
     episodeDisplay: attr(podcastEpisode, 'display'),
     episodeType: episodeType !== undefined && EPISODE_TYPES.has(episodeType) ? episodeType : null,
-    block: isYes(lineText(one(found, ITUNES_BLOCK))),
-    keywords: splitKeywords(lineText(one(found, ITUNES_KEYWORDS))),
-    transcripts: mapAll(every(found, TRANSCRIPTS), parseTranscript),
-    chapters: mapFirst(every(found, CHAPTERS), parseChapters),
-    persons: mapAll(every(found, PERSONS), parsePerson),
-    alternateEnclosures: mapAll(every(found, ALTERNATE_ENCLOSURES), parseAlternateEnclosure),
-    value: mapAll(every(found, VALUES), parseValue),
-    socialInteract: mapAll(every(found, SOCIAL_INTERACTS), parseSocialInteract),
-    soundbites: mapAll(every(found, SOUNDBITES), parseSoundbite),
-    location: mapFirst(every(found, LOCATIONS), parseLocation),
-    license: mapFirst(every(found, LICENSES), parseLicense),
+    block: isYes(lineText(found[ITUNES_BLOCK] as Single)),
+    keywords: splitKeywords(lineText(found[ITUNES_KEYWORDS] as Single)),
+    transcripts: mapAll(found[TRANSCRIPTS] as Repeated, parseTranscript),
+    chapters: mapFirst(found[CHAPTERS] as Repeated, parseChapters),
+    persons: mapAll(found[PERSONS] as Repeated, parsePerson),
+    alternateEnclosures: mapAll(found[ALTERNATE_ENCLOSURES] as Repeated, parseAlternateEnclosure),
+    value: mapAll(found[VALUES] as Repeated, parseValue),
+    socialInteract: mapAll(found[SOCIAL_INTERACTS] as Repeated, parseSocialInteract),
+    soundbites: mapAll(found[SOUNDBITES] as Repeated, parseSoundbite),
+    location: mapFirst(found[LOCATIONS] as Repeated, parseLocation),
+    license: mapFirst(found[LICENSES] as Repeated, parseLicense),
     images,
   };
 }
 
 /** Every podcast:images candidate, in document order. */
-function readImages(nodes: readonly XmlNode[] | null): ImageCandidate[] {
-  if (nodes === null) return [];
+function readImages(nodes: readonly XmlNode[] | undefined): ImageCandidate[] {
+  if (nodes === undefined) return [];
   const images: ImageCandidate[] = [];
   for (let index = 0; index < nodes.length; index++) images.push(...parseImages(nodes[index]!));
   return images;
@@ -203,15 +203,15 @@ export function mapLiveItem(item: XmlNode, context: MappingContext): LiveItem {
   const found = gatherItemChildren(item);
   const episode = episodeFrom(item, found, context);
   const status = attr(item, 'status')?.toLowerCase() as LiveStatus | undefined;
-  const chat = one(found, PODCAST_CHAT);
+  const chat = found[PODCAST_CHAT] as Single;
   return {
     ...episode,
     status: status !== undefined && LIVE_STATUSES.has(status) ? status : null,
     startsAt: liveTime(item, 'start', episode.guid, context),
     endsAt: liveTime(item, 'end', episode.guid, context),
-    contentLinks: mapAll(every(found, CONTENT_LINKS), parseContentLink),
+    contentLinks: mapAll(found[CONTENT_LINKS] as Repeated, parseContentLink),
     chat: chat === undefined ? null : parseChat(chat),
-    liveValue: mapFirst(every(found, LIVE_VALUES), parseLiveValue),
+    liveValue: mapFirst(found[LIVE_VALUES] as Repeated, parseLiveValue),
   };
 }
 
@@ -224,7 +224,7 @@ function liveTime(item: XmlNode, name: 'start' | 'end', guid: string, context: M
 
 /** RSS guid, Atom id, or RDF rdf:about: the publisher's identifier, trimmed; null when absent. */
 function readIdentifier(item: XmlNode, found: ItemChildren): string | null {
-  const node = one(found, GUID) ?? one(found, ATOM_ID);
+  const node = (found[GUID] as Single) ?? (found[ATOM_ID] as Single);
   const text = node === undefined ? '' : textContent(node).trim();
   if (text !== '') return text;
   return attr(item, 'rdf:about');
@@ -234,7 +234,7 @@ const NO_LINKS: readonly XmlNode[] = [];
 
 function readLink(found: ItemChildren, identifier: string | null): { link: string | null; rawLink: string | null } {
   let alternate: XmlNode | undefined;
-  const links = every(found, LINKS) ?? NO_LINKS;
+  const links = (found[LINKS] as Repeated) ?? NO_LINKS;
   for (let index = 0; index < links.length; index++) {
     const node = links[index]!;
     if (attr(node, 'href') === null) {
@@ -247,7 +247,7 @@ function readLink(found: ItemChildren, identifier: string | null): { link: strin
   const href = attr(alternate, 'href');
   if (alternate !== undefined && href !== null) return { link: resolveUrl(href, alternate.base), rawLink: href };
   // RSS: a guid is a permalink unless it says otherwise.
-  const guid = one(found, GUID);
+  const guid = found[GUID] as Single;
   if (identifier !== null && guid !== undefined && attr(guid, 'ispermalink')?.toLowerCase() !== 'false' && /^https?:\/\//i.test(identifier)) {
     return { link: identifier, rawLink: identifier };
   }
@@ -255,20 +255,20 @@ function readLink(found: ItemChildren, identifier: string | null): { link: strin
 }
 
 function readEnclosure(found: ItemChildren): { enclosure: Enclosure; rawUrl: string } | null {
-  const enclosures = every(found, ENCLOSURES) ?? NO_LINKS;
+  const enclosures = (found[ENCLOSURES] as Repeated) ?? NO_LINKS;
   for (let index = 0; index < enclosures.length; index++) {
     const node = enclosures[index]!;
     const result = enclosureFrom(node, attr(node, 'url'), attr(node, 'type'), attr(node, 'length'));
     if (result !== null) return result;
   }
-  const links = every(found, LINKS) ?? NO_LINKS;
+  const links = (found[LINKS] as Repeated) ?? NO_LINKS;
   for (let index = 0; index < links.length; index++) {
     const node = links[index]!;
     if (node.ns !== 'atom' || attr(node, 'rel') !== 'enclosure') continue;
     const result = enclosureFrom(node, attr(node, 'href'), attr(node, 'type'), attr(node, 'length'));
     if (result !== null) return result;
   }
-  const rdf = one(found, ENC_ENCLOSURE);
+  const rdf = found[ENC_ENCLOSURE] as Single;
   if (rdf !== undefined) {
     const result = enclosureFrom(rdf, attr(rdf, 'rdf:resource') ?? attr(rdf, 'url'), attr(rdf, 'enc:type') ?? attr(rdf, 'type'), attr(rdf, 'enc:length') ?? attr(rdf, 'length'));
     if (result !== null) return result;
@@ -287,9 +287,9 @@ function enclosureFrom(node: XmlNode, url: string | null, type: string | null, l
 /** The first audio or video media:content (directly or in a media:group). */
 function mediaContent(found: ItemChildren): XmlNode | undefined {
   // The item's own come first, then those of its media:group.
-  const direct = firstPlayable(every(found, MEDIA_CONTENTS) ?? NO_LINKS);
+  const direct = firstPlayable((found[MEDIA_CONTENTS] as Repeated) ?? NO_LINKS);
   if (direct !== undefined) return direct;
-  const group = one(found, MEDIA_GROUP);
+  const group = found[MEDIA_GROUP] as Single;
   return group === undefined ? undefined : firstPlayable(children(group, 'media', 'content'));
 }
 
@@ -307,7 +307,7 @@ function readPublished(found: ItemChildren, context: MappingContext, label: stri
   // the first written; in order of preference pubDate, dc:date, then Atom's.
   let firstRaw: string | null = null;
   for (let index = 0; index < DATE_SLOTS.length; index++) {
-    const raw = lineText(one(found, DATE_SLOTS[index]!));
+    const raw = lineText(found[DATE_SLOTS[index]!] as Single);
     if (raw === null) continue;
     firstRaw ??= raw;
     const parsed = parseDate(raw);
@@ -322,17 +322,17 @@ const DATE_SLOTS: readonly number[] = [PUB_DATE, DC_DATE, ATOM_PUBLISHED, ATOM_U
 
 /** Atom's author name: in atom:author, or (when there is no atom:author) directly in the item. */
 function atomAuthorName(found: ItemChildren): XmlNode | undefined {
-  const author = one(found, ATOM_AUTHOR);
-  return author === undefined ? one(found, ATOM_NAME) : child(author, 'atom', 'name');
+  const author = found[ATOM_AUTHOR] as Single;
+  return author === undefined ? (found[ATOM_NAME] as Single) : child(author, 'atom', 'name');
 }
 
 function readDescription(found: ItemChildren): string | null {
   return (
-    innerMarkup(one(found, CONTENT_ENCODED)) ??
-    innerMarkup(one(found, DESCRIPTION)) ??
-    innerMarkup(atomText(one(found, ATOM_CONTENT))) ??
-    innerMarkup(atomText(one(found, ATOM_SUMMARY))) ??
-    innerMarkup(one(found, ITUNES_SUMMARY))
+    innerMarkup(found[CONTENT_ENCODED] as Single) ??
+    innerMarkup(found[DESCRIPTION] as Single) ??
+    innerMarkup(atomText(found[ATOM_CONTENT] as Single)) ??
+    innerMarkup(atomText(found[ATOM_SUMMARY] as Single)) ??
+    innerMarkup(found[ITUNES_SUMMARY] as Single)
   );
 }
 
@@ -345,12 +345,12 @@ export function atomText(node: XmlNode | undefined): XmlNode | undefined {
 }
 
 function readImage(found: ItemChildren): string | null {
-  const itunes = one(found, ITUNES_IMAGE);
+  const itunes = found[ITUNES_IMAGE] as Single;
   if (itunes !== undefined) {
     const url = resolveUrl(attr(itunes, 'href') ?? attr(itunes, 'url') ?? textContent(itunes), itunes.base);
     if (url !== null) return url;
   }
-  const thumbnail = one(found, MEDIA_THUMBNAIL);
+  const thumbnail = found[MEDIA_THUMBNAIL] as Single;
   return resolveUrl(attr(thumbnail, 'url'), thumbnail?.base ?? null);
 }
 
