@@ -55,23 +55,31 @@ export function appendChild(node: XmlNode, child: XmlNode): void {
 /** The child elements, in document order. */
 export function elements(node: XmlNode): XmlNode[] {
   const found: XmlNode[] = [];
-  for (const part of node.content) if (typeof part !== 'string') found.push(part);
+  const content = node.content;
+  for (let index = 0; index < content.length; index++) {
+    const part = content[index]!;
+    if (typeof part !== 'string') found.push(part);
+  }
   return found;
 }
 
 /**
- * Lookups scan the content. Items are read through their slots (item-children.ts); what is left
- * is the channel (a few dozen elements, looked up once per feed) and small elements. An index by
- * name for large elements used to be built here: the channel, mapped at the end of each parse, was
- * the only element large enough, and reaching that code there made V8 throw away these functions'
- * optimized code (used by every item) at the end of every parse.
+ * Lookups scan the content, by index: `for...of` costs an iterator per loop where the mapping
+ * still runs unoptimized (its first thousand items or so in a process). Items are read through
+ * their slots (item-children.ts); what is left is the channel (a few dozen elements, looked up
+ * once per feed) and small elements. An index by name for large elements used to be built here:
+ * the channel, mapped at the end of each parse, was the only element large enough, and reaching
+ * that code there made V8 throw away these functions' optimized code (used by every item) at the
+ * end of every parse.
  */
 const NONE: readonly XmlNode[] = [];
 
 /** Child elements with this (lower-case) local name, whatever their namespace, in document order. */
 export function named(node: XmlNode, name: string): readonly XmlNode[] {
   let found: XmlNode[] | null = null;
-  for (const part of node.content) {
+  const content = node.content;
+  for (let index = 0; index < content.length; index++) {
+    const part = content[index]!;
     if (typeof part !== 'string' && part.name === name) (found ??= []).push(part);
   }
   return found ?? NONE;
@@ -79,7 +87,9 @@ export function named(node: XmlNode, name: string): readonly XmlNode[] {
 
 /** First child element with this namespace key and (lower-case) local name. */
 export function child(node: XmlNode, ns: string, name: string): XmlNode | undefined {
-  for (const part of node.content) {
+  const content = node.content;
+  for (let index = 0; index < content.length; index++) {
+    const part = content[index]!;
     if (typeof part !== 'string' && part.name === name && part.ns === ns) return part;
   }
   return undefined;
@@ -87,7 +97,11 @@ export function child(node: XmlNode, ns: string, name: string): XmlNode | undefi
 
 export function children(node: XmlNode, ns: string, name: string): XmlNode[] {
   const found: XmlNode[] = [];
-  for (const part of named(node, name)) if (part.ns === ns) found.push(part);
+  const content = node.content;
+  for (let index = 0; index < content.length; index++) {
+    const part = content[index]!;
+    if (typeof part !== 'string' && part.name === name && part.ns === ns) found.push(part);
+  }
   return found;
 }
 
@@ -96,7 +110,10 @@ export function textContent(node: XmlNode): string {
   const content = node.content;
   if (content.length === 1 && typeof content[0] === 'string') return content[0];
   let text = '';
-  for (const part of content) text += typeof part === 'string' ? part : textContent(part);
+  for (let index = 0; index < content.length; index++) {
+    const part = content[index]!;
+    text += typeof part === 'string' ? part : textContent(part);
+  }
   return text;
 }
 
