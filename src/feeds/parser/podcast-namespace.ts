@@ -70,8 +70,19 @@ export function parseValue(node: XmlNode): ValueBlock {
   };
 }
 
+/** The podcast:valueRecipient children, in one pass over the content (no list of them first, no closure). */
 function recipients(node: XmlNode): ValueRecipient[] {
-  return children(node, PODCAST, 'valuerecipient').map((recipient) => ({
+  const found: ValueRecipient[] = [];
+  const content = node.content;
+  for (let index = 0; index < content.length; index++) {
+    const part = content[index]!;
+    if (typeof part !== 'string' && part.name === 'valuerecipient' && part.ns === PODCAST) found.push(parseRecipient(part));
+  }
+  return found;
+}
+
+function parseRecipient(recipient: XmlNode): ValueRecipient {
+  return {
     name: attr(recipient, 'name'),
     type: attr(recipient, 'type'),
     address: attr(recipient, 'address'),
@@ -79,7 +90,7 @@ function recipients(node: XmlNode): ValueRecipient[] {
     customKey: attr(recipient, 'customkey'),
     customValue: attr(recipient, 'customvalue'),
     fee: isYes(attr(recipient, 'fee')),
-  }));
+  };
 }
 
 function parseTimeSplit(node: XmlNode): ValueTimeSplit {
