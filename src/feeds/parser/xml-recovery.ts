@@ -13,6 +13,7 @@
  */
 
 import { SaxesParser, type SaxesOptions } from 'saxes';
+import { ScanningSaxesParser } from './saxes-fast-scan.js';
 
 interface SaxesInternals {
   name: string;
@@ -26,7 +27,7 @@ interface SaxesInternals {
  * to a parser object pushed it into V8's slow (dictionary) mode, which made every field access
  * in saxes's character loop a hash lookup (measured: 2.3 times slower parsing).
  */
-export class RecoveringSaxesParser<O extends SaxesOptions> extends SaxesParser<O> {}
+export class RecoveringSaxesParser<O extends SaxesOptions> extends ScanningSaxesParser<O> {}
 
 const original = (SaxesParser.prototype as unknown as SaxesInternals).closeTag;
 
