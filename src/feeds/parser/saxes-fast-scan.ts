@@ -35,6 +35,7 @@ interface Internals {
   entity: string;
   entityReturnState: number;
   forbiddenState: number;
+  xmlDeclPossible: boolean;
   textHandler: ((text: string) => void) | undefined;
   getCode(): number;
   getCode10(): number;
@@ -50,13 +51,16 @@ const AMP = 0x26;
 const LESS = 0x3c;
 const GREATER = 0x3e;
 const CLOSE_BRACKET = 0x5d;
+const SLASH = 0x2f;
 
 // saxes's states and "]]>" tracking (saxes.js), which these loops set as saxes's own code does.
 const S_TEXT = 13;
 const S_ENTITY = 14;
 const S_OPEN_WAKA = 15;
+const S_OPEN_TAG = 34;
 const S_ATTRIB_VALUE_QUOTED = 40;
 const S_ATTRIB_VALUE_CLOSED = 41;
+const S_CLOSE_TAG = 43;
 const FORBIDDEN_START = 0;
 const FORBIDDEN_BRACKET = 1;
 const FORBIDDEN_BRACKET_BRACKET = 2;
@@ -128,10 +132,12 @@ let matchedLength = 0;
 
 /**
  * The value of the predefined entity referenced at `at` (just after a "&"), as the parser's
- * entity table defines it, or undefined (another reference, or one cut by the chunk's end: saxes
+ * entity table defines it, or undefined (another reference, or one near the chunk's end: saxes
  * reads those). The five predefined ones are most of a feed's references (escaped HTML).
  */
 function predefinedEntity(entities: Record<string, string>, chunk: string, at: number): string | undefined {
+  // Every read below within the chunk: reading past its end made V8 call out for each character.
+  if (at + 4 >= chunk.length) return undefined;
   const first = chunk.charCodeAt(at);
   if (first === 0x6c || first === 0x67) {
     // lt; gt;
@@ -167,9 +173,15 @@ function skipEntity(parser: Internals): void {
   parser.column += matchedLength;
 }
 
-/** ASCII characters allowed in XML names (saxes's isNameChar for code points below 0x80). */
-const NAME_CHARS = new Uint8Array(128);
-for (const char of '-.0123456789:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz') NAME_CHARS[char.charCodeAt(0)] = 1;
+/** ASCII characters allowed in XML names (saxes's isNameChar and isNameStartChar below 0x80). */
+const NAME_CHARS = asciiTable('-.0123456789:ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz');
+const NAME_START_CHARS = asciiTable(':ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz');
+
+function asciiTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const char of chars) table[char.charCodeAt(0)] = 1;
+  return table;
+}
 
 const proto = SaxesParser.prototype as unknown as Record<string, unknown>;
 const original = {
@@ -210,6 +222,7 @@ function handleTextInRoot(this: Internals): void {
         }
       }
       forbiddenState = FORBIDDEN_START;
+      openMarkup(this, chunk);
       break;
     } else if (code === AMP) {
       forbiddenState = FORBIDDEN_START;
@@ -242,6 +255,26 @@ function handleTextInRoot(this: Internals): void {
     }
   }
   this.forbiddenState = forbiddenState;
+}
+
+/**
+ * After a "<" in text: what saxes's next state (sOpenWaka) decides for the two common cases, a
+ * start tag's ASCII name or a closing tag, without a turn of its state loop. Anything else, or a
+ * "<" at the end of the chunk, is left to it.
+ */
+function openMarkup(parser: Internals, chunk: string): void {
+  const index = parser.i;
+  if (index >= chunk.length) return;
+  const code = chunk.charCodeAt(index);
+  if (code < 0x80 && NAME_START_CHARS[code] !== 0) {
+    parser.state = S_OPEN_TAG;
+    parser.xmlDeclPossible = false;
+  } else if (code === SLASH) {
+    parser.i = index + 1;
+    parser.column++;
+    parser.state = S_CLOSE_TAG;
+    parser.xmlDeclPossible = false;
+  }
 }
 
 /** saxes's captureToChar (CDATA, comments, processing instructions...), with runs skipped. */
