@@ -11,7 +11,7 @@
  */
 
 import { createByteDecoder } from '../feeds/parser/encoding.js';
-import { HTML_ENTITIES, entitiesFromDoctype } from '../feeds/parser/entities.js';
+import { entitiesFromDoctype } from '../feeds/parser/entities.js';
 import { FeedParseError } from '../feeds/parser/model.js';
 import { RecoveringSaxesParser } from '../feeds/parser/xml-recovery.js';
 import { XmlSanitizer } from '../feeds/parser/xml-sanitizer.js';
@@ -65,7 +65,6 @@ function repair(text: string): string {
 function readDocument(text: string, limits: OpmlLimits): ParsedOpml {
   const collector = new OutlineCollector(limits, tryNormalizeFeedUrl);
   const xml = new RecoveringSaxesParser({ xmlns: false });
-  Object.assign(xml.ENTITIES, HTML_ENTITIES);
   // Errors are recovered from (saxes reports and goes on); what matters is whether a body was read.
   xml.on('error', () => {});
   xml.on('doctype', (doctype) => Object.assign(xml.ENTITIES, entitiesFromDoctype(doctype)));

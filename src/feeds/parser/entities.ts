@@ -1,6 +1,6 @@
 /**
  * HTML named character references that real feeds use as if XML knew them (`&nbsp;`, `&eacute;`,
- * `&rsquo;`...). They are declared to the XML parser so that they decode instead of failing.
+ * `&rsquo;`...). The XML parser reads them (xml-recovery.ts) so that they decode instead of failing.
  *
  * This is the HTML 4 set (which every HTML5 table also contains) plus the HTML5 additions feeds
  * actually produce (punctuation names from Word-to-HTML exporters, spacing and fraction names).

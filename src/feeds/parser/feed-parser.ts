@@ -16,7 +16,7 @@ import { createByteDecoder, type ByteDecoder } from './encoding.js';
 import { EpisodeCollector } from './episode-collector.js';
 import { NO_SLOT } from './item-children.js';
 import { mapEpisode, mapLiveItem, type MappingContext } from './episode-mapper.js';
-import { HTML_ENTITIES, entitiesFromDoctype } from './entities.js';
+import { entitiesFromDoctype } from './entities.js';
 import { FeedParseError, type Episode, type LiveItem, type ParsedFeed } from './model.js';
 import { CORE, WELL_KNOWN_PREFIXES } from './namespaces.js';
 import { mapPodcast } from './podcast-mapper.js';
@@ -162,7 +162,6 @@ class StreamingFeedParser implements FeedParser {
   }
 
   private listen(xml: NamespacedSaxesParser): void {
-    Object.assign(xml.ENTITIES, HTML_ENTITIES);
     xml.on('error', (error) => this.xmlErrors.add(error, this.sanitizer.skippedLines));
     xml.on('doctype', (doctype) => Object.assign(xml.ENTITIES, entitiesFromDoctype(doctype)));
     xml.on('attribute', (attribute) => this.builder.attribute(attribute.name, attribute.value));
