@@ -66,7 +66,7 @@ for (const { name, data, big } of inputs(bigFeed)) {
   if (!big) {
     const text = data.toString('utf8');
     for (const chunk of [1, 7, 4096, 1e9]) out.write(`${name} xml ${chunk} ${JSON.stringify(xmlEvents(text, chunk))}\n`);
-    // String input to the feed parser too: lone surrogates and other things bytes cannot carry.
+    // The bytes read as latin-1: other characters, C1 controls among them, at other offsets.
     out.write(`${name} xml-latin1 ${JSON.stringify(xmlEvents(data.toString('latin1'), 13))}\n`);
   }
   count++;

@@ -32,7 +32,6 @@ interface Internals {
   text: string;
   name: string;
   q: number | null;
-  entity: string;
   entityReturnState: number;
   forbiddenState: number;
   xmlDeclPossible: boolean;

@@ -42,14 +42,15 @@ const COMMENT_END = new RegExp(`-->|[${INVALID}]`, 'g');
  * CDATA or a comment; "<" may be cut from what follows), an invalid character. A "<" may start a
  * tag when followed by a name start character, "/", "!" or "?".
  */
-const ATTENTION = new RegExp(`&(?![A-Za-z_][\\w.-]{0,63};)|<(?![A-Za-z_:/?\\u00C0-\\uFFFF])|[${INVALID}]`, 'g');
+const STRAY = '&(?![A-Za-z_][\\w.-]{0,63};)|<(?![A-Za-z_:/?\\u00C0-\\uFFFF])';
+const ATTENTION = new RegExp(`${STRAY}|[${INVALID}]`, 'g');
 /**
  * The same, for text known to hold no invalid character (ByteDecoder.knownValid): looking for
  * them was as much work for the regular expression engine as all the rest.
  */
 const VALID_CDATA_END = /\]\]>/g;
 const VALID_COMMENT_END = /-->/g;
-const VALID_ATTENTION = /&(?![A-Za-z_][\w.-]{0,63};)|<(?![A-Za-z_:/?\u00C0-\uFFFF])/g;
+const VALID_ATTENTION = new RegExp(STRAY, 'g');
 const HAS_INVALID = new RegExp(`[${INVALID}]`);
 
 type Mode = 'prolog' | 'text' | 'cdata' | 'comment';
